@@ -1,0 +1,191 @@
+"""The bot's settings: one TOML file validated by pydantic, the token from the environment or the file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+CONFIG_ENV = "SUMMIT_BOT_CONFIG"
+TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+Snowflake = Annotated[int, Field(gt=0, lt=2**64)]
+
+
+class _Section(BaseModel):
+    # A misspelt key is a mistake the operator wants to hear about, not a silent default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiscordSettings(_Section):
+    token: SecretStr | None = None
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    # Sync slash commands to these guilds instantly instead of globally (useful while developing).
+    dev_guild_ids: list[Snowflake] = []
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        HttpUrl(value)
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        if "?" in value:
+            raise ValueError("must not hold a query string (discord.py adds its own)")
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            raw = value.get_secret_value()
+            if not raw.strip() or any(ch.isspace() for ch in raw):
+                raise ValueError("must be a non-empty token without spaces")
+        return value
+
+
+class DatabaseSettings(_Section):
+    # Outside data/ (which is content under version control) and git-ignored.
+    path: Path = Path("var/summit-bot.sqlite3")
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+
+
+class ModerationSettings(_Section):
+    # Members with one of these roles may edit events even without the Manage Events permission.
+    moderator_role_ids: list[Snowflake] = []
+
+
+LEAD_PATTERN = r"^\s*(\d+\s*[wdhm]\s*)+$"
+
+
+class ReminderSettings(_Section):
+    default_leads: list[Annotated[str, Field(pattern=LEAD_PATTERN)]] = ["1d", "1h"]
+    max_subscriptions_per_user: int = Field(25, ge=1, le=1000)
+    grace_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+    global_rate_limit: float = Field(50.0, gt=0, le=10_000)
+    max_concurrency: int = Field(16, ge=1, le=1000)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Settings(_Section):
+    discord: DiscordSettings = DiscordSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    moderation: ModerationSettings = ModerationSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @property
+    def token(self) -> str | None:
+        return self.discord.token.get_secret_value() if self.discord.token else None
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` names every bad key."""
+
+    def __init__(self, source: str, problems: list[ConfigProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"invalid configuration in {source}:\n{lines}")
+
+
+def resolve_config_path(cli_path: str | os.PathLike[str] | None, env: dict[str, str] | None = None) -> Path:
+    """Pick the file: --config, else $SUMMIT_BOT_CONFIG, else ./config.toml."""
+    env = os.environ if env is None else env
+    if cli_path:
+        return Path(cli_path)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return DEFAULT_CONFIG_PATH
+
+
+def load_settings(
+    path: Path | None,
+    *,
+    env: dict[str, str] | None = None,
+    required: bool = False,
+) -> Settings:
+    """Read and validate the file; a missing optional file means defaults. $DISCORD_TOKEN wins over the file."""
+    env = os.environ if env is None else env
+    raw: dict[str, object] = {}
+    source = str(path) if path else "<defaults>"
+    if path is not None:
+        if path.exists():
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(source, [ConfigProblem("<file>", f"not valid TOML: {exc}")]) from None
+            except OSError as exc:
+                raise ConfigError(source, [ConfigProblem("<file>", f"cannot be read: {exc.strerror}")]) from None
+        elif required:
+            raise ConfigError(source, [ConfigProblem("<file>", "does not exist")])
+    token = env.get(TOKEN_ENV)
+    if token:
+        discord_section = raw.setdefault("discord", {})
+        if isinstance(discord_section, dict):
+            discord_section["token"] = token
+    return validate_settings(raw, source)
+
+
+def validate_settings(raw: dict[str, object], source: str = "<memory>") -> Settings:
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, [_problem(error) for error in exc.errors()]) from None
+
+
+def _problem(error: dict) -> ConfigProblem:
+    key = ".".join(str(part) for part in error["loc"]) or "<root>"
+    reason = error["msg"]
+    if error["type"] == "extra_forbidden":
+        reason = "unknown key"
+    # pydantic echoes the bad input in some messages; the token must never be shown.
+    if key == "discord.token":
+        reason = f"{reason} (value hidden{token_hint(error.get('input'))})"
+    return ConfigProblem(key, reason)
+
+
+def token_hint(token: object) -> str:
+    """At most the last 4 characters, so an operator can tell which token is in use."""
+    if isinstance(token, SecretStr):
+        token = token.get_secret_value()
+    if not isinstance(token, str) or len(token) < 12:
+        return ""
+    return f", ends with …{token[-4:]}"

@@ -1,0 +1,94 @@
+"""Every user-facing string, in French and English, read from data/i18n/<lang>.toml.
+
+Strings are templates first and formatted after (`{name}` placeholders), so a translator can
+move words around. French serves the `fr` locale; every other Discord locale gets English.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+import discord
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+DEFAULT_I18N_DIR = Path(__file__).resolve().parents[2] / "data" / "i18n"
+
+
+def language_for(locale: discord.Locale | str | None) -> str:
+    """The language a reply is written in for this Discord locale."""
+    value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
+    return "fr" if value.lower().startswith("fr") else DEFAULT_LANGUAGE
+
+
+def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{path}."))
+        elif isinstance(value, str):
+            flat[path] = value
+        else:
+            raise ValueError(f"{path}: expected a string, got {type(value).__name__}")
+    return flat
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+class Catalog:
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        self._messages = {lang: dict(messages.get(lang, {})) for lang in LANGUAGES}
+
+    @classmethod
+    def load(cls, folder: Path = DEFAULT_I18N_DIR) -> Catalog:
+        messages = {}
+        for lang in LANGUAGES:
+            path = folder / f"{lang}.toml"
+            with path.open("rb") as handle:
+                messages[lang] = _flatten(tomllib.load(handle))
+        return cls(messages)
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._messages[lang])
+
+    def raw(self, key: str, lang: str) -> str:
+        return self._messages[lang][key]
+
+    def has(self, key: str) -> bool:
+        return all(key in self._messages[lang] for lang in LANGUAGES)
+
+    def t(self, key: str, lang: str, /, **params: object) -> str:
+        """The string `key` in `lang`, formatted; English, then the key itself, if it is missing."""
+        template = self._messages.get(lang, {}).get(key) or self._messages[DEFAULT_LANGUAGE].get(key) or key
+        return template.format_map(params) if params else template
+
+    def problems(self) -> list[str]:
+        """Keys missing or empty in a language, and placeholders that differ between languages."""
+        found = []
+        everything = set().union(*(self.keys(lang) for lang in LANGUAGES))
+        for key in sorted(everything):
+            for lang in LANGUAGES:
+                if not self._messages[lang].get(key, "").strip():
+                    found.append(f"{key}: missing or empty in {lang}")
+            if self.has(key):
+                names = {lang: placeholders(self._messages[lang][key]) for lang in LANGUAGES}
+                if len({frozenset(value) for value in names.values()}) > 1:
+                    found.append(f"{key}: placeholders differ {names}")
+        return found
+
+
+@cache
+def get_catalog() -> Catalog:
+    return Catalog.load()
+
+
+def t(key: str, locale: discord.Locale | str | None, /, **params: object) -> str:
+    """Translate `key` for a Discord locale (or a language code)."""
+    return get_catalog().t(key, language_for(locale), **params)

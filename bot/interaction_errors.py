@@ -1,0 +1,51 @@
+"""The one error path for slash commands and buttons alike."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.i18n import t
+from bot.replies import reply
+
+log = logging.getLogger("bot.errors")
+
+
+async def handle_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Domain errors become a short translated ephemeral answer; anything else is logged and apologised for."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    locale = interaction.locale
+    if isinstance(original, UserFacingError):
+        message = t(original.key, locale, **original.params)
+    elif isinstance(original, app_commands.CommandOnCooldown):
+        message = t("errors.cooldown", locale, seconds=max(1, round(original.retry_after)))
+    elif isinstance(original, app_commands.MissingPermissions | app_commands.MissingAnyRole):
+        message = t("errors.not_allowed", locale)
+    elif isinstance(original, app_commands.NoPrivateMessage):
+        message = t("errors.guild_only", locale)
+    elif isinstance(original, app_commands.TransformerError):
+        message = t("errors.bad_value", locale)
+    elif isinstance(original, app_commands.CheckFailure):
+        message = t("errors.not_allowed", locale)
+    else:
+        command = interaction.command.qualified_name if interaction.command else None
+        custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+        log.error(
+            "interaction failed: command=%s custom_id=%s guild=%s channel=%s user=%s",
+            command,
+            custom_id,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            exc_info=original,
+        )
+        message = t("errors.unexpected", locale)
+    await reply(interaction, message, ephemeral=True)
+
+
+class SummitTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await handle_interaction_error(interaction, error)

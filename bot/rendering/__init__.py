@@ -1,0 +1,1 @@
+"""Turning domain results into Discord embeds and views, in the reader's language."""

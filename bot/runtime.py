@@ -1,0 +1,73 @@
+"""Assemble the bot from its parts: settings → endpoints, store, content, services, scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.client import EXTENSIONS, SummitBot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
+from bot.endpoints import use_discord_endpoints
+from bot.services import build_services
+from bot.storage.database import Database
+from bot.storage.repositories.content import ContentRepository
+
+log = logging.getLogger(__name__)
+
+
+async def open_database(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR) -> Database:
+    """Open (and migrate) the store, then bring its content up to date with data/."""
+    database = await Database.open(settings.database.path, busy_timeout_ms=settings.database.busy_timeout_ms)
+    try:
+        await ContentRepository(database).seed(load_content(data_dir), content_hash(data_dir))
+    except BaseException:
+        await database.close()
+        raise
+    return database
+
+
+@asynccontextmanager
+async def assemble_bot(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    extensions: Sequence[str] = EXTENSIONS,
+    sync_commands: bool = True,
+) -> AsyncIterator[SummitBot]:
+    """Yield a ready-to-start bot; close it and its store on the way out."""
+    clock = clock or SystemClock()
+    use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+    database = await open_database(settings, data_dir)
+    try:
+        bot = SummitBot(
+            settings=settings,
+            database=database,
+            services=build_services(database, settings, clock),
+            scheduler=AsyncIOScheduler(timezone=UTC),
+            clock=clock,
+            extensions=extensions,
+            sync_commands=sync_commands,
+        )
+        try:
+            yield bot
+        finally:
+            if not bot.is_closed():
+                await bot.close()
+    finally:
+        await database.close()
+
+
+async def run_bot(settings: Settings) -> None:
+    token = settings.token
+    if not token:
+        raise ValueError("no Discord token configured")
+    async with assemble_bot(settings) as bot:
+        await bot.start(token)

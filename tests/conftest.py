@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: an emulated Discord server and the real bot connected to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import discord
+import pytest
+
+from bot.client import SummitBot
+from bot.config import Settings, validate_settings
+from bot.sandbox import DiscordEmulator
+from bot.sandbox_session import bot_on_emulator, settings_for_emulator
+
+MODERATOR_PERMISSIONS = discord.Permissions(manage_events=True).value
+
+
+@dataclass
+class World:
+    """A server as a test sees it: who is there and where they talk."""
+
+    emulator: DiscordEmulator
+    guild: object
+    general: object
+    moderators: object
+    member_en: object
+    member_fr: object
+    moderator: object
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[DiscordEmulator]:
+    async with DiscordEmulator() as emu:
+        yield emu
+        # Every request the bot sent must be an operation Discord documents.
+        emu.assert_no_spec_violations()
+
+
+@pytest.fixture
+def world(emulator: DiscordEmulator) -> World:
+    guild = emulator.create_guild("Summit Community", locale="en-US")
+    general = emulator.create_text_channel(guild, "general")
+    moderators = emulator.create_role(guild, "Moderators", permissions=MODERATOR_PERMISSIONS)
+    return World(
+        emulator=emulator,
+        guild=guild,
+        general=general,
+        moderators=moderators,
+        member_en=emulator.create_member(guild, "ada", locale="en-US"),
+        member_fr=emulator.create_member(guild, "camille", locale="fr"),
+        moderator=emulator.create_member(guild, "modo", locale="en-GB", roles=[moderators]),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path, emulator: DiscordEmulator) -> Settings:
+    return settings_for_emulator(validate_settings({}), emulator, tmp_path / "bot.sqlite3")
+
+
+@pytest.fixture
+async def bot(world: World, settings: Settings) -> AsyncIterator[SummitBot]:
+    async with bot_on_emulator(settings, world.emulator) as running:
+        yield running

@@ -1,0 +1,39 @@
+"""The store is seeded from data/ and re-seeded only when data/ changed, never touching users' data."""
+
+import shutil
+from pathlib import Path
+
+from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
+from bot.storage.database import Database
+from bot.storage.repositories.content import ContentRepository
+from bot.storage.repositories.meta import COMMAND_TREE_HASH, MetaRepository
+
+
+async def test_seed_fills_the_content_tables(tmp_path):
+    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+        repository = ContentRepository(db)
+        assert await repository.seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
+        counts = await repository.counts()
+        assert (counts.clauses, counts.footnotes, counts.signatories, counts.events) == (6, 3, 60, 8)
+        declaration = await repository.declaration()
+        assert declaration == load_content(DEFAULT_DATA_DIR).declaration
+        signatories = await repository.signatories()
+        assert [s.position for s in signatories] == list(range(1, 61))
+        assert signatories[0].name_fr == "Arménie"
+
+
+async def test_seed_runs_again_only_when_data_changed_and_keeps_other_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+        repository = ContentRepository(db)
+        assert await repository.seed(load_content(data), content_hash(data))
+        await MetaRepository(db).set(COMMAND_TREE_HASH, "users-and-state-survive")
+        assert not await repository.seed(load_content(data), content_hash(data))
+
+        events = Path(data / "events.toml")
+        events.write_text(events.read_text(encoding="utf-8").replace("Grand Palais", "Le Grand Palais"), "utf-8")
+        assert await repository.seed(load_content(data), content_hash(data))
+        paris = next(event for event in await repository.shipped_events() if event.key == "paris-2025")
+        assert paris.venue.startswith("Le Grand Palais")
+        assert await MetaRepository(db).get(COMMAND_TREE_HASH) == "users-and-state-survive"
