@@ -17,10 +17,13 @@ from bot.i18n import CommandTranslator
 from bot.interaction_errors import SummitTree
 from bot.services import Services
 from bot.storage.database import Database
+from bot.views.clause_navigation import ClauseButton
+from bot.views.events import DYNAMIC_ITEMS as EVENT_BUTTONS
+from bot.views.pagination import PageButton, Pagination
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.about",)
+EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.signatories", "cogs.declaration", "cogs.events", "cogs.eventadmin")
 
 
 def bot_intents() -> discord.Intents:
@@ -39,8 +42,12 @@ class SummitBot(commands.Bot):
         clock: Clock | None = None,
         extensions: Sequence[str] = EXTENSIONS,
         sync_commands: bool = True,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
+            # discord.py waits this long after the last GUILD_CREATE before "ready"; the emulator
+            # sends them all at once, so the sandbox and tests use a much shorter wait.
+            guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=bot_intents(),
@@ -57,12 +64,16 @@ class SummitBot(commands.Bot):
         self.clock = clock or SystemClock()
         self.started_at: datetime = self.clock.now()
         self.command_sync = CommandSync(self, database)
+        self.pagination = Pagination(self.clock.now)
         self._extensions = tuple(extensions)
         self._sync_commands = sync_commands
 
     async def setup_hook(self) -> None:
         self.started_at = self.clock.now()
         await self.tree.set_translator(CommandTranslator())
+        self.add_dynamic_items(PageButton)
+        self.add_dynamic_items(ClauseButton)
+        self.add_dynamic_items(*EVENT_BUTTONS)
         for extension in self._extensions:
             await self.load_extension(extension)
         if not self.scheduler.running:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -49,3 +52,20 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
 class SummitTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await handle_interaction_error(interaction, error)
+
+
+def reports_errors(callback: Callable[[Any, discord.Interaction], Awaitable[None]]):
+    """Route a button callback's errors through the same path as slash commands.
+
+    discord.py only logs exceptions raised in a DynamicItem callback, leaving the member with
+    "This interaction failed"; this gives them the translated answer instead.
+    """
+
+    @functools.wraps(callback)
+    async def guarded(self: Any, interaction: discord.Interaction) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as exc:
+            await handle_interaction_error(interaction, exc)
+
+    return guarded

@@ -41,6 +41,7 @@ async def assemble_bot(
     data_dir: Path = DEFAULT_DATA_DIR,
     extensions: Sequence[str] = EXTENSIONS,
     sync_commands: bool = True,
+    guild_ready_timeout: float = 2.0,
 ) -> AsyncIterator[SummitBot]:
     """Yield a ready-to-start bot; close it and its store on the way out."""
     clock = clock or SystemClock()
@@ -55,6 +56,7 @@ async def assemble_bot(
             clock=clock,
             extensions=extensions,
             sync_commands=sync_commands,
+            guild_ready_timeout=guild_ready_timeout,
         )
         try:
             yield bot

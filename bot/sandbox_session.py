@@ -49,9 +49,9 @@ async def bot_on_emulator(
     extensions: Sequence[str] = EXTENSIONS,
 ) -> AsyncIterator[SummitBot]:
     """Start the bot against `emulator`; yield once it is connected and its commands are registered."""
-    async with assemble_bot(settings, clock=clock, extensions=extensions) as bot:
+    async with assemble_bot(settings, clock=clock, extensions=extensions, guild_ready_timeout=0.05) as bot:
         runner = asyncio.create_task(bot.start(settings.token or ""), name="summit-bot")
-        ready = asyncio.ensure_future(_ready(emulator))
+        ready = asyncio.ensure_future(_ready(bot, emulator))
         try:
             done, _ = await asyncio.wait({runner, ready}, return_when=asyncio.FIRST_COMPLETED, timeout=30)
             if runner in done:
@@ -67,9 +67,11 @@ async def bot_on_emulator(
                 await runner
 
 
-async def _ready(emulator: DiscordEmulator) -> None:
+async def _ready(bot: SummitBot, emulator: DiscordEmulator) -> None:
+    # setup_hook (which syncs commands when they changed) finishes before the gateway connects,
+    # so once both sides agree the bot is ready, its commands are registered.
     await emulator.wait_for_ready()
-    await emulator.wait_for_commands()
+    await bot.wait_until_ready()
 
 
 async def run_sandbox(settings: Settings, *, database: str | None, locale: str, persona: str) -> int:

@@ -1,4 +1,7 @@
-"""Every user-facing string, in French and English, read from data/i18n/<lang>.toml.
+"""Every user-facing string, in French and English, read from data/i18n/<lang>/*.toml.
+
+Each file holds one area's strings (core, clauses, signatories …) under full dotted keys; a key
+defined in two files of one language is an error.
 
 Strings are templates first and formatted after (`{name}` placeholders), so a translator can
 move words around. French serves the `fr` locale; every other Discord locale gets English.
@@ -48,11 +51,17 @@ class Catalog:
 
     @classmethod
     def load(cls, folder: Path = DEFAULT_I18N_DIR) -> Catalog:
-        messages = {}
+        messages: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:
-            path = folder / f"{lang}.toml"
-            with path.open("rb") as handle:
-                messages[lang] = _flatten(tomllib.load(handle))
+            merged: dict[str, str] = {}
+            for path in sorted((folder / lang).glob("*.toml")):
+                with path.open("rb") as handle:
+                    strings = _flatten(tomllib.load(handle))
+                clash = merged.keys() & strings.keys()
+                if clash:
+                    raise ValueError(f"{path}: keys already defined in another file: {sorted(clash)}")
+                merged.update(strings)
+            messages[lang] = merged
         return cls(messages)
 
     def keys(self, lang: str) -> set[str]:

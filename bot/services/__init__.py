@@ -7,16 +7,37 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.about import AboutService
+from bot.services.countries import load_aliases
+from bot.services.declaration import DeclarationService
+from bot.services.events.service import EventService
+from bot.services.search import SearchService
+from bot.services.signatories import SignatoryService
 from bot.storage.database import Database
 from bot.storage.repositories.content import ContentRepository
+from bot.storage.repositories.events import EventRepository
+from bot.storage.repositories.guild_settings import GuildSettingsRepository
+from bot.storage.repositories.search import SearchRepository
 
 
 @dataclass(frozen=True)
 class Services:
     content: ContentRepository
     about: AboutService
+    signatories: SignatoryService
+    declaration: DeclarationService
+    search: SearchService
+    events: EventService
 
 
 def build_services(database: Database, settings: Settings, clock: Clock) -> Services:
     content = ContentRepository(database)
-    return Services(content=content, about=AboutService(content))
+    return Services(
+        content=content,
+        about=AboutService(content),
+        signatories=SignatoryService(content, load_aliases()),
+        declaration=DeclarationService(content),
+        search=SearchService(SearchRepository(database)),
+        events=EventService(
+            EventRepository(database), GuildSettingsRepository(database), content, clock, settings
+        ),
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.content.models import Clause, Content, Declaration, ShippedEvent, Signatory
 from bot.storage.database import Database
 from bot.storage.repositories.meta import CONTENT_HASH
+from bot.storage.repositories.search import rebuild_index
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class ContentRepository:
                 "INSERT INTO shipped_events (key, start, end, json) VALUES (?, ?, ?, ?)",
                 [(e.key, e.start.isoformat(), e.end.isoformat(), e.model_dump_json()) for e in content.events],
             )
+            await rebuild_index(tx, declaration)
             await tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (CONTENT_HASH, content_hash),

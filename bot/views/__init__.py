@@ -1,0 +1,1 @@
+"""Buttons and views shared by several commands."""
