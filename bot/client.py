@@ -44,6 +44,8 @@ class SummitBot(commands.Bot):
         sync_commands: bool = True,
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             # discord.py waits this long after the last GUILD_CREATE before "ready"; the emulator
             # sends them all at once, so the sandbox and tests use a much shorter wait.
