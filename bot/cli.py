@@ -51,15 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check_config(path, settings)
     if command == "try":
         return _run_sandbox(settings, args.database, args.locale, args.persona)
-    configure_logging(settings.logging.level, secrets=[settings.token or ""])
-    if command == "sync":
-        if not settings.token:
-            print("summit-bot sync needs a token (DISCORD_TOKEN or discord.token).", file=sys.stderr)
-            return 2
-        return asyncio.run(_sync(settings))
+    if command == "sync" and not settings.token:
+        print("summit-bot sync needs a token (DISCORD_TOKEN or discord.token).", file=sys.stderr)
+        return 2
     if not settings.token:
         print("No Discord token set (DISCORD_TOKEN or discord.token): opening the offline sandbox instead.")
         return _run_sandbox(settings, None, "en-US", "member")
+    configure_logging(settings.logging.level, secrets=[settings.token])
+    if command == "sync":
+        return asyncio.run(_sync(settings))
     from bot.runtime import run_bot
 
     with contextlib.suppress(KeyboardInterrupt):
