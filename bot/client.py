@@ -18,6 +18,7 @@ from bot.interaction_errors import SummitTree
 from bot.services import Services
 from bot.storage.database import Database
 from bot.views.clause_navigation import ClauseButton
+from bot.views.event_links import OpenEventButton
 from bot.views.events import DYNAMIC_ITEMS as EVENT_BUTTONS
 from bot.views.pagination import PageButton, Pagination
 
@@ -74,7 +75,7 @@ class SummitBot(commands.Bot):
         self.started_at = self.clock.now()
         await self.tree.set_translator(CommandTranslator())
         self.add_dynamic_items(PageButton)
-        self.add_dynamic_items(ClauseButton)
+        self.add_dynamic_items(ClauseButton, OpenEventButton)
         self.add_dynamic_items(*EVENT_BUTTONS)
         for extension in self._extensions:
             await self.load_extension(extension)

@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.interaction_errors import reports_errors
 from bot.rendering.clauses import passage_pages, ref_label
 from bot.services.declaration import Passage
+from bot.views.event_links import open_event_buttons
 from bot.views.pagination import send_pages
 
 if TYPE_CHECKING:
@@ -73,9 +74,8 @@ def navigation_items(passage: Passage, owner_id: int, locale: discord.Locale | s
 
 
 def related_items(passage: Passage, locale: discord.Locale | str) -> Sequence[discord.ui.Item]:
-    """Buttons for what the passage links to. The seam for the events feature: it returns an
-    "open event" button per `passage.events` (clause 6's milestones) here. Nothing yet."""
-    return ()
+    """Buttons for what the passage links to: one per event it names (clause 6's milestones)."""
+    return open_event_buttons(passage.events, locale)
 
 
 async def send_passage(

@@ -69,7 +69,35 @@ async def test_a_clause_in_french(bot, world):
 
 async def test_the_first_and_last_clauses_have_one_neighbour(bot, world):
     assert labels(await clause(world, world.member_en, "1")) == ["Clause 2 ▶", "Official text"]
-    assert labels(await clause(world, world.member_en, "6")) == ["◀ Clause 5", "Official text"]
+    assert labels(await clause(world, world.member_en, "6"))[:2] == ["◀ Clause 5", "Official text"]
+
+
+async def test_clause_6_has_a_button_to_each_milestone_event(bot, world):
+    result = await clause(world, world.member_en, "6")
+    assert labels(result)[2:] == [
+        "Global AI Summit on Africa (Kigali Summit)",
+        "3rd UNESCO Global Forum on the Ethics of Artificial Intelligence",
+        "World AI Conference & High-Level Meeting on Global AI Governance (WAIC 2025)",
+        "AI for Good Global Summit 2025",
+    ]
+    opened = await world.emulator.click(world.member_en, result, label="Global AI Summit on Africa (Kigali Summit)")
+    assert opened.ephemeral
+    (embed,) = opened.embeds
+    assert "Kigali" in embed["title"]
+    assert any(button["label"] == "Add to calendar" for button in opened.buttons)
+
+    french = await clause(world, world.member_fr, "6")
+    assert "Sommet mondial sur l'IA en Afrique (Sommet de Kigali)" in labels(french)
+
+
+async def test_a_milestone_button_follows_the_servers_copy_of_the_event(bot, world):
+    emulator, label = world.emulator, "Global AI Summit on Africa (Kigali Summit)"
+    result = await clause(world, world.member_en, "6")
+    asked = await emulator.slash(world.moderator, world.general, "eventadmin delete", {"event": "kigali-2025"})
+    await emulator.click(world.moderator, asked, label="Delete")
+    gone = await emulator.click(world.member_en, result, label=label)
+    assert gone.ephemeral
+    assert gone.content.startswith("No event here matches")
 
 
 async def test_clause_3_lists_its_items_and_shows_its_initiatives(bot, world):
