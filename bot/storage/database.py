@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -118,7 +120,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error; writers queue on the lock."""
         async with self._write_lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                await self._connection.execute("BEGIN IMMEDIATE")
+            except asyncio.CancelledError:
+                # aiosqlite runs the BEGIN in its own thread even when the awaiting task is cancelled.
+                # Statements run in order there, so a ROLLBACK queued now undoes it; without it the
+                # connection would stay inside a transaction and every later write would fail.
+                await asyncio.shield(self._rollback_quietly())
+                raise
             try:
                 yield self._connection
             except BaseException:
@@ -126,6 +135,10 @@ class Database:
                 raise
             else:
                 await self._connection.execute("COMMIT")
+
+    async def _rollback_quietly(self) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):  # the BEGIN itself may have failed
+            await self._connection.execute("ROLLBACK")
 
     async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[aiosqlite.Row]:
         async with self._connection.execute(sql, tuple(params)) as cursor:

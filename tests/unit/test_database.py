@@ -75,3 +75,28 @@ async def test_concurrent_transactions_do_not_interleave(tmp_path):
         assert sum(isinstance(result, ValueError) for result in results) == 5
         keys = {row[0] for row in await db.fetch_all("SELECT key FROM meta")}
         assert keys == {f"k{n}" for n in range(0, 10, 2)}
+
+
+async def test_a_transaction_cancelled_while_starting_leaves_the_connection_usable(tmp_path):
+    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+        # Keep aiosqlite's thread busy so the BEGIN below is still queued when the task is cancelled.
+        slow = asyncio.ensure_future(
+            db.fetch_value(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)"
+                " SELECT count(*) FROM c"
+            )
+        )
+
+        async def write() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO meta (key, value) VALUES ('cancelled', 'x')")
+
+        writer = asyncio.ensure_future(write())
+        await asyncio.sleep(0)  # let the writer take the lock and queue its BEGIN
+        writer.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writer
+        await slow
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('after', 'y')")
+        assert {row[0] for row in await db.fetch_all("SELECT key FROM meta")} == {"after"}
