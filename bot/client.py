@@ -21,10 +21,18 @@ from bot.views.clause_navigation import ClauseButton
 from bot.views.event_links import OpenEventButton
 from bot.views.events import DYNAMIC_ITEMS as EVENT_BUTTONS
 from bot.views.pagination import PageButton, Pagination
+from bot.views.reminders import DYNAMIC_ITEMS as REMINDER_BUTTONS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.signatories", "cogs.declaration", "cogs.events", "cogs.eventadmin")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.about",
+    "cogs.signatories",
+    "cogs.declaration",
+    "cogs.events",
+    "cogs.eventadmin",
+    "cogs.reminders",
+)
 
 
 def bot_intents() -> discord.Intents:
@@ -77,6 +85,7 @@ class SummitBot(commands.Bot):
         self.add_dynamic_items(PageButton)
         self.add_dynamic_items(ClauseButton, OpenEventButton)
         self.add_dynamic_items(*EVENT_BUTTONS)
+        self.add_dynamic_items(*REMINDER_BUTTONS)
         for extension in self._extensions:
             await self.load_extension(extension)
         if not self.scheduler.running:

@@ -84,6 +84,8 @@ class ReminderSettings(_Section):
     grace_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
     global_rate_limit: float = Field(50.0, gt=0, le=10_000)
     max_concurrency: int = Field(16, ge=1, le=1000)
+    # How long Discord dedupes a message nonce ("a few minutes"); past it, recovery reads the history.
+    nonce_window_seconds: int = Field(240, ge=0, le=3600)
 
 
 class LoggingSettings(_Section):

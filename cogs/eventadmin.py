@@ -19,6 +19,7 @@ from bot.events.dates import zone_suggestions
 from bot.events.models import EventKind
 from bot.i18n import language_for, t, text
 from bot.rendering.events import confirmation, history_pages, settings_embed, shown
+from bot.rendering.reminders import reminder_leads_field
 from bot.replies import reply
 from bot.services.events.announcements import Announcer
 from bot.services.events.mirror import ScheduledEventMirror
@@ -284,10 +285,12 @@ class EventAdmin(
     @app_commands.command(
         name=text("commands.eventadmin.settings.name"), description=text("commands.eventadmin.settings.description")
     )
-    @app_commands.rename(channel=_opt("channel"), role=_opt("role"), mirroring=_opt("mirroring"), reset=_opt("reset"))
+    @app_commands.rename(channel=_opt("channel"), role=_opt("role"), mirroring=_opt("mirroring"), reset=_opt("reset"),
+                         reminder_leads=_opt("reminder_leads"))  # fmt: skip
     @app_commands.describe(
-        channel=_desc("channel"), role=_desc("role"), mirroring=_desc("mirroring"), reset=_desc("reset")
-    )
+        channel=_desc("channel"), role=_desc("role"), mirroring=_desc("mirroring"), reset=_desc("reset"),
+        reminder_leads=_desc("reminder_leads"),
+    )  # fmt: skip
     @app_commands.choices(reset=RESET_CHOICES)
     async def settings(
         self,
@@ -296,11 +299,16 @@ class EventAdmin(
         role: discord.Role | None = None,
         mirroring: bool | None = None,
         reset: app_commands.Choice[str] | None = None,
+        reminder_leads: str | None = None,
     ) -> None:
         service = self.bot.services.events
         guild_id = interaction.guild_id or 0
+        # Read before anything is stored: a bad value changes nothing.
+        leads = None if reminder_leads is None else self.bot.services.reminders.channel_leads_typed(reminder_leads)
         await interaction.response.defer(ephemeral=True, thinking=True)
         before = await service.guild_settings(guild_id)
+        if leads is not None:
+            await self.bot.services.reminders.set_channel_leads(guild_id, leads)
         changed = channel is not None or role is not None or mirroring is not None or reset is not None
         notices = []
         if changed:
@@ -318,9 +326,14 @@ class EventAdmin(
                 notices.append(await self.mirror.unmirror_guild(guild_id))
         else:
             updated = before
+        changed = changed or leads is not None
         lines = [t("events.settings.saved" if changed else "events.settings.current", interaction.locale)]
         lines.extend(t(notice.key, interaction.locale, **notice.params) for notice in notices if notice)
-        await reply(interaction, "\n".join(lines), embed=settings_embed(updated, interaction.locale), ephemeral=True)
+        embed = settings_embed(updated, interaction.locale)
+        channel_leads = await self.bot.services.reminders.channel_leads(guild_id)
+        if channel_leads or leads is not None:  # shown once the server uses them
+            reminder_leads_field(embed, channel_leads, updated.announcements_channel_id is not None, interaction.locale)
+        await reply(interaction, "\n".join(lines), embed=embed, ephemeral=True)
 
 
 async def setup(bot: SummitBot) -> None:

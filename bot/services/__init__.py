@@ -10,12 +10,15 @@ from bot.services.about import AboutService
 from bot.services.countries import load_aliases
 from bot.services.declaration import DeclarationService
 from bot.services.events.service import EventService
+from bot.services.reminders import ReminderService
 from bot.services.search import SearchService
 from bot.services.signatories import SignatoryService
 from bot.storage.database import Database
 from bot.storage.repositories.content import ContentRepository
+from bot.storage.repositories.deliveries import DeliveryRepository
 from bot.storage.repositories.events import EventRepository
 from bot.storage.repositories.guild_settings import GuildSettingsRepository
+from bot.storage.repositories.reminders import ReminderRepository
 from bot.storage.repositories.search import SearchRepository
 
 
@@ -27,17 +30,18 @@ class Services:
     declaration: DeclarationService
     search: SearchService
     events: EventService
+    reminders: ReminderService
 
 
 def build_services(database: Database, settings: Settings, clock: Clock) -> Services:
     content = ContentRepository(database)
+    events = EventService(EventRepository(database), GuildSettingsRepository(database), content, clock, settings)
     return Services(
         content=content,
         about=AboutService(content),
         signatories=SignatoryService(content, load_aliases()),
         declaration=DeclarationService(content),
         search=SearchService(SearchRepository(database)),
-        events=EventService(
-            EventRepository(database), GuildSettingsRepository(database), content, clock, settings
-        ),
+        events=events,
+        reminders=ReminderService(ReminderRepository(database), DeliveryRepository(database), events, clock, settings),
     )

@@ -21,6 +21,7 @@ from bot.rendering.events import listing_pages, shown
 from bot.replies import reply
 from bot.services.events.service import When
 from bot.views.pagination import send_pages
+from bot.views.reminders import subscribe_items
 
 if TYPE_CHECKING:
     from bot.client import SummitBot
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 def event_action_items(event: Event, locale: discord.Locale | str) -> list[discord.ui.Item]:
     """The buttons under /event. The reminders feature adds its "Subscribe" button here, in one line."""
-    items: list[discord.ui.Item] = [CalendarButton(event.id, locale=locale)]
+    items: list[discord.ui.Item] = [*subscribe_items(event, locale), CalendarButton(event.id, locale=locale)]
     if event.source_urls:
         items.append(discord.ui.Button(label=t("events.buttons.source", locale), url=event.source_urls[0]))
     return items

@@ -1,0 +1,260 @@
+"""Reminders at run time: start-up (seed → recover → plan and catch up → notices), the jobs, the listeners.
+
+Start-up order, once the bot is connected (on_ready, after every GUILD_CREATE):
+1. every server the bot is in is seeded (its events exist, shipped corrections applied);
+2. claims left unconfirmed by a crash are settled (recovery, see bot.reminders.sender);
+3. every event's jobs are planned from the database: future ones scheduled, overdue ones sent late
+   (within the grace window, event not started) or recorded as skipped; snoozes likewise;
+4. moved/cancelled notices of the last grace window are completed (the ledger skips those sent).
+Changes after that arrive through the listeners: the events service's (a date moved, an event
+cancelled or deleted) and the reminder service's (a subscription, a snooze, channel lead times).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.events.changes import ChangeKind, EventChange, Notice
+from bot.events.models import Event
+from bot.reminders.dispatch import Dispatcher
+from bot.reminders.jobs import JobBoard
+from bot.reminders.messages import MessageFactory
+from bot.reminders.pacing import sender_pacer
+from bot.reminders.planning import Audience, ReminderJob, Timing, plan_event, reminder_job_id, snooze_job_id, timing
+from bot.reminders.port import HttpPort
+from bot.reminders.sender import Sender
+from bot.services.reminders import ReminderChange
+from bot.storage.repositories.reminders import Snooze
+
+if TYPE_CHECKING:
+    from bot.client import SummitBot
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60.0
+# A claim younger than this may still be in the hands of a send under way in this process.
+SWEEP_MIN_AGE = timedelta(seconds=60)
+_NOTICE_KINDS = (ChangeKind.MOVED, ChangeKind.POSTPONED, ChangeKind.CORRECTED, ChangeKind.CANCELLED)
+
+
+class ReminderRuntime:
+    def __init__(self, bot: SummitBot) -> None:
+        self._bot = bot
+        self._clock = bot.clock
+        self._settings = bot.settings.reminders
+        self._events = bot.services.events
+        self._service = bot.services.reminders
+        self._repository = self._service.repository
+        self.board = JobBoard(bot.scheduler, bot.clock)
+        self.sender = Sender(
+            HttpPort(bot.http),
+            self._service.deliveries,
+            self._repository,
+            bot.clock,
+            pacer=sender_pacer(self._settings.global_rate_limit),
+            nonce_window=timedelta(seconds=self._settings.nonce_window_seconds),
+        )
+        self.dispatcher = Dispatcher(
+            sender=self.sender,
+            messages=MessageFactory(bot),
+            reminders=self._repository,
+            deliveries=self._service.deliveries,
+            events=self._events,
+            clock=bot.clock,
+            max_concurrency=self._settings.max_concurrency,
+            grace=timedelta(minutes=self._settings.grace_minutes),
+        )
+        self.ready = asyncio.Event()
+        self._starting = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # Changes that arrive while start() is planning, followed once it is done.
+        self._early: list[ReminderChange] = []
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self._settings.grace_minutes)
+
+    # --- life cycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Once per process, when the bot is connected (see the module doc for the order)."""
+        if self._starting:
+            return
+        self._starting = True
+        try:
+            recovered, guilds = await self._start()
+        except Exception:
+            # Live changes must still be followed: log it, and go on with what could be planned.
+            log.exception("reminders: start-up did not complete")
+        else:
+            log.info("reminders started: %d unconfirmed claim(s) settled, %d server(s) planned", recovered, guilds)
+        finally:
+            self.board.every("reminders:sweep", SWEEP_SECONDS, self.sweep)
+            self.ready.set()
+        while self._early:
+            await self.on_reminder_change(self._early.pop(0))
+
+    async def _start(self) -> tuple[int, int]:
+        for guild in list(self._bot.guilds):
+            await self._events.ensure_seeded(guild.id)
+        recovered = 0
+        for delivery in await self._service.deliveries.unconfirmed():
+            await self.dispatcher.recover(delivery)
+            recovered += 1
+        guilds = await self._repository.guilds_with_reminders()
+        for guild_id in guilds:
+            for event in await self._events.repository.list(guild_id):
+                await self.plan(event, at_start=True)
+        for snooze in await self._repository.snoozes():
+            await self._plan_snooze(snooze, at_start=True)
+        for plan in await self.dispatcher.plans_since(self._clock.now() - self.grace):
+            self._spawn(self.dispatcher.run_notice(plan), f"notice {plan.event_id}:{plan.sequence}")
+        return recovered, len(guilds)
+
+    async def stop(self) -> None:
+        self.board.drop_all()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Until every run started so far is over (tests await this instead of sleeping)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        task = asyncio.create_task(work, name=f"reminders: {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed", task.get_name(), exc_info=task.exception())
+
+    # --- planning --------------------------------------------------------------------------------
+
+    async def plan(self, event: Event, *, at_start: bool) -> None:
+        """Derive the event's jobs from the database; at start, also catch up on overdue ones."""
+        channel_leads = await self._repository.channel_leads(event.guild_id)
+        jobs = plan_event(
+            event,
+            dm_leads=await self._repository.dm_leads(event.guild_id, event.id),
+            channel_leads=channel_leads,
+            dated_since=await self._repository.dated_since(event.id),
+        )
+        wanted = {job.job_id for job in jobs}
+        for job_id in self.board.ids(f"remind:{event.id}:"):
+            if job_id not in wanted:
+                self.board.drop(job_id)
+        now = self._clock.now()
+        for job in jobs:
+            when = timing(job.due_at, job.instant, now, self.grace)
+            if when is Timing.FUTURE:
+                self.board.put(job.job_id, job.due_at, self._fire,
+                               (job.event_id, job.guild_id, job.lead, job.audience.value, job.instant))  # fmt: skip
+            elif not at_start:
+                continue  # fired already, or firing now: the scheduler has it; the ledger keeps it once
+            elif when in (Timing.ON_TIME, Timing.LATE):
+                self._spawn(self.dispatcher.run_job(job, late=when is Timing.LATE), job.job_id)
+            else:
+                await self.dispatcher.skip_job(job, f"bot offline when due ({when.value})")
+
+    async def _plan_snooze(self, snooze: Snooze, *, at_start: bool) -> None:
+        when = timing(snooze.due_at, snooze.instant, self._clock.now(), self.grace)
+        if when is Timing.FUTURE:
+            self.board.put(snooze_job_id(snooze.id), snooze.due_at, self._fire_snooze, (snooze.id,))
+        elif not at_start:
+            return
+        elif when in (Timing.ON_TIME, Timing.LATE):
+            self._spawn(self.dispatcher.run_snooze(snooze, late=when is Timing.LATE), snooze_job_id(snooze.id))
+        else:
+            await self.dispatcher.skip_snooze(snooze, f"bot offline when due ({when.value})")
+
+    async def refresh_guild(self, guild_id: int) -> None:
+        for event in await self._events.repository.list(guild_id):
+            await self.plan(event, at_start=False)
+
+    # --- the jobs --------------------------------------------------------------------------------
+
+    async def _fire(self, event_id: int, guild_id: int, lead: int, audience: str, instant: datetime) -> None:
+        """A reminder job is due: hand it to the dispatcher and return (the scheduler only says "due")."""
+        job = ReminderJob(event_id, guild_id, lead, Audience(audience), instant)
+        when = timing(job.due_at, job.instant, self._clock.now(), self.grace)
+        if when in (Timing.STARTED, Timing.TOO_LATE):
+            self._spawn(self.dispatcher.skip_job(job, f"fired too late ({when.value})"), job.job_id)
+            return
+        self._spawn(self.dispatcher.run_job(job, late=when is Timing.LATE), job.job_id)
+
+    async def _fire_snooze(self, snooze_id: int) -> None:
+        snooze = await self._repository.snooze(snooze_id)
+        if snooze is not None:
+            await self._plan_snooze(snooze, at_start=True)  # due now: sent, or skipped if somehow too late
+
+    async def sweep(self) -> None:
+        """Settle claims left unconfirmed (Discord unreachable, a 5xx): the same recovery as at start."""
+        cutoff = self._clock.now() - SWEEP_MIN_AGE
+        for delivery in await self._service.deliveries.unconfirmed():
+            if (delivery.claimed_at or cutoff) < cutoff and not self.sender.in_flight(delivery.key):
+                await self.dispatcher.recover(delivery)
+
+    # --- listeners -------------------------------------------------------------------------------
+
+    async def on_event_change(self, change: EventChange) -> Notice | None:
+        """The events service stored a change: move, drop or add jobs; tell followers of a move."""
+        event = change.event
+        if change.date_moved or change.kind in (ChangeKind.CANCELLED, ChangeKind.DELETED):
+            self.dispatcher.stop_runs(event.id)
+            await self._drop_stale_snoozes(event.id, None if change.after is None else change.after.reminder_instant())
+        if change.kind is ChangeKind.DELETED:
+            for job_id in self.board.ids(f"remind:{event.id}:"):
+                self.board.drop(job_id)
+            await self._repository.delete_for_event(event.id)
+            return None
+        assert change.after is not None
+        await self.plan(change.after, at_start=False)
+        if change.kind not in _NOTICE_KINDS or not (change.date_moved or change.kind is ChangeKind.CANCELLED):
+            return None
+        sequence = change.after.sequence
+        plans = [plan for plan in await self.dispatcher.plans_since(change.at, event.id) if plan.sequence == sequence]
+        told = 0
+        for plan in plans:
+            followers = await self.dispatcher.notice_followers(plan)
+            if not followers:
+                continue
+            told += len(followers)
+            self._spawn(self.dispatcher.run_notice(plan, followers), f"notice {plan.event_id}:{plan.sequence}")
+        return Notice("reminders.admin.notified", {"count": told}) if told else None
+
+    async def _drop_stale_snoozes(self, event_id: int, instant: datetime | None) -> None:
+        for snooze in await self._repository.snoozes(event_id=event_id):
+            if snooze.instant != instant:
+                self.board.drop(snooze_job_id(snooze.id))
+                await self._repository.delete_snooze(snooze.id)
+
+    async def on_reminder_change(self, change: ReminderChange) -> None:
+        """A member subscribed, unsubscribed, snoozed, or moderators set channel lead times."""
+        if not self.ready.is_set():
+            if self._starting:
+                self._early.append(change)
+            return  # not started: start() plans everything from the database
+        if change.snooze_id is not None:
+            snooze = await self._repository.snooze(change.snooze_id)
+            if snooze is not None:
+                await self._plan_snooze(snooze, at_start=False)
+            return
+        if change.event_id is None:
+            await self.refresh_guild(change.guild_id)
+            return
+        event = await self._events.repository.get_by_id(change.event_id)
+        if event is None:
+            return
+        await self.plan(event, at_start=False)
+
+    def job_run_at(self, event_id: int, lead: int, audience: Audience = Audience.DM) -> datetime | None:
+        return self.board.run_at(reminder_job_id(event_id, lead, audience))
