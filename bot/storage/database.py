@@ -49,8 +49,14 @@ class SchemaTooNewError(RuntimeError):
 class Database:
     """Owns the connection. Reads run directly; writes go through `transaction()`, one at a time."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path | str) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path | str, reader: aiosqlite.Connection | None = None
+    ) -> None:
         self._connection = connection
+        # Reads go through their own connection (and thread): in WAL mode they never wait for a writer,
+        # so a member's read is answered even while a write waits busy_timeout_ms for another
+        # process's lock (a backup, a second bot). Each read sees what was committed before it.
+        self._reader = reader or connection
         self.path = path
         # One connection is shared by every task: without this lock two tasks' statements
         # would interleave inside one SQLite transaction.
@@ -66,21 +72,26 @@ class Database:
     ) -> Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
+        connection = await _connect(path, busy_timeout_ms)
+        reader = None
         try:
-            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
-            await connection.execute("PRAGMA foreign_keys = ON")
-            database = cls(connection, path)
+            if str(path) != ":memory:":  # an in-memory database exists for one connection only
+                reader = await _connect(path, busy_timeout_ms)
+                await reader.execute("PRAGMA query_only = ON")
+            database = cls(connection, path, reader)
             await database.migrate(bundled_migrations() if migrations is None else list(migrations))
         except BaseException:
             await connection.close()
+            if reader is not None:
+                await reader.close()
             raise
         return database
 
     async def close(self) -> None:
+        if self._reader is not self._connection:
+            await self._reader.close()
         await self._connection.close()
 
     async def __aenter__(self) -> Database:
@@ -140,14 +151,29 @@ class Database:
         with contextlib.suppress(sqlite3.OperationalError):  # the BEGIN itself may have failed
             await self._connection.execute("ROLLBACK")
 
+    # One trip to aiosqlite's thread per read (execute_fetchall), not three (execute, fetch, close):
+    # each trip costs a thread hand-off both ways, which is most of what a small query costs.
+
     async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[aiosqlite.Row]:
-        async with self._connection.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable[object] = ()) -> aiosqlite.Row | None:
-        async with self._connection.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row (the queries using it name one row: a key, an aggregate, LIMIT 1)."""
+        rows = await self._reader.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Iterable[object] = ()) -> object:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+async def _connect(path: Path | str, busy_timeout_ms: int) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(str(path), isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    try:
+        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await connection.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
