@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,6 +34,12 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
         message = t("errors.bad_value", locale)
     elif isinstance(original, app_commands.CheckFailure):
         message = t("errors.not_allowed", locale)
+    elif _database_busy(original):
+        # Another process (a backup, a second bot) held the write lock past busy_timeout: the write was
+        # rolled back, so trying again later is all the member can and need do.
+        command = interaction.command.qualified_name if interaction.command else None
+        log.warning("database busy: command=%s user=%s", command, interaction.user.id)
+        message = t("errors.busy", locale)
     else:
         command = interaction.command.qualified_name if interaction.command else None
         custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
@@ -47,6 +54,14 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
         )
         message = t("errors.unexpected", locale)
     await reply(interaction, message, ephemeral=True)
+
+
+def _database_busy(error: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, whatever the extended code: another connection holds the lock."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class SummitTree(app_commands.CommandTree):

@@ -366,9 +366,20 @@ def cut_label(text: str, limit: int) -> str:
 class DeclarationService:
     def __init__(self, content: ContentRepository) -> None:
         self._content = content
+        # Content changes only when data/ does, and the store is re-seeded at start-up before any command:
+        # reading, validating and folding the whole declaration once per process, not once per keystroke.
+        self._book: ReferenceBook | None = None
+        self._shipped_events: dict[str, ShippedEvent] | None = None
 
     async def book(self) -> ReferenceBook:
-        return ReferenceBook(await self._content.declaration())
+        if self._book is None:
+            self._book = ReferenceBook(await self._content.declaration())
+        return self._book
+
+    async def _shipped_by_key(self) -> dict[str, ShippedEvent]:
+        if self._shipped_events is None:
+            self._shipped_events = {event.key: event for event in await self._content.shipped_events()}
+        return self._shipped_events
 
     async def suggestions(self, typed: str) -> list[Suggestion]:
         return (await self.book()).suggest(typed)
@@ -450,7 +461,7 @@ class DeclarationService:
                 parent=Reference.clause(clause.number),
             )
         clauses = tuple(declaration.clause(n) for n in range(ref.first, ref.last + 1))
-        events = {event.key: event for event in await self._content.shipped_events()}
+        events = await self._shipped_by_key()
         width = ref.last - ref.first + 1
         count = book.clause_count
         return Passage(

@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.content.models import ShippedEvent
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.events.changes import EVENT_FIELDS, ChangeKind, ChangeOutcome, EventChange, HistoryEntry, Listener, Notice
 from bot.events.dates import checked, fold, parse_event_date, resolve_zone
@@ -140,6 +141,11 @@ class EventService:
         self._locks: dict[int, asyncio.Lock] = {}
         self._seeded: set[int] = set()
         self._deletions: OrderedDict[str, PendingDeletion] = OrderedDict()
+        # The shipped catalogue is content: it changes only with data/, re-seeded at start-up (a new release
+        # is a new process). Read and fingerprinted once, not once per server the bot finds at start (those
+        # are seeded concurrently, hence the lock).
+        self._catalogue: tuple[list[ShippedEvent], str] | None = None
+        self._catalogue_lock = asyncio.Lock()
 
     @property
     def repository(self) -> EventRepository:
@@ -173,8 +179,7 @@ class EventService:
     async def seed_guild(self, guild_id: int) -> list[EventChange]:
         """Copy the shipped events into a server, and apply shipped corrections (see the module doc)."""
         async with self._lock(guild_id):
-            shipped = await self._content.shipped_events()
-            fingerprint = catalogue_fingerprint(shipped)
+            shipped, fingerprint = await self._shipped_catalogue()
             if (await self._guild_settings.get(guild_id)).seeded_hash == fingerprint:
                 self._seeded.add(guild_id)
                 return []
@@ -217,6 +222,13 @@ class EventService:
         for change in changes:
             await self._publish(change)
         return changes
+
+    async def _shipped_catalogue(self) -> tuple[list[ShippedEvent], str]:
+        async with self._catalogue_lock:
+            if self._catalogue is None:
+                shipped = await self._content.shipped_events()
+                self._catalogue = (shipped, catalogue_fingerprint(shipped))
+        return self._catalogue
 
     async def ensure_seeded(self, guild_id: int) -> None:
         if guild_id not in self._seeded:

@@ -1,0 +1,50 @@
+"""`python -m bench [--quick] [--only NAME ...]`: run the benchmarks, print the table, write the JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from . import footprint, interactions
+from .results import Figure, machine, table, write
+
+BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
+    interactions.NAME: interactions.run,
+    footprint.NAME: footprint.run,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: few samples, small worlds")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), metavar="NAME", help="run only these")
+    parser.add_argument("--output", type=Path, help="write the JSON here (default: bench/results/latest.json)")
+    return parser
+
+
+async def run_all(names: Sequence[str], *, quick: bool) -> list[Figure]:
+    figures: list[Figure] = []
+    for name in names:
+        print(f"running {name}{' (quick)' if quick else ''}...", file=sys.stderr, flush=True)
+        figures += await BENCHMARKS[name](quick=quick)
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    names = args.only or list(BENCHMARKS)
+    figures = asyncio.run(run_all(names, quick=args.quick))
+    info = machine()
+    print(f"{info['cpus']} CPU(s) {info['cpu_model']}, Python {info['python']}, discord.py {info['discord_py']}")
+    print(table(figures))
+    path = write(figures, quick=args.quick, path=args.output)
+    missed = sum(1 for figure in figures if figure.met is False)
+    print(f"{missed} target(s) missed; written to {path}" if missed else f"every target met; written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
