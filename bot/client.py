@@ -15,6 +15,7 @@ from bot.command_sync import CommandSync
 from bot.config import Settings
 from bot.i18n import CommandTranslator
 from bot.interaction_errors import SummitTree
+from bot.pacing import global_limit_pacer, paced_trace
 from bot.services import Services
 from bot.storage.database import Database
 from bot.views.clause_navigation import ClauseButton
@@ -67,6 +68,7 @@ class SummitBot(commands.Bot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
+            http_trace=paced_trace(global_limit_pacer(settings.discord.global_rate_limit)),
         )
         self.settings = settings
         self.database = database

@@ -36,6 +36,8 @@ class DiscordSettings(_Section):
     gateway_url: str = "wss://gateway.discord.gg/"
     # Sync slash commands to these guilds instantly instead of globally (useful while developing).
     dev_guild_ids: list[Snowflake] = []
+    # Discord's global rate limit for this bot, requests/s; every REST call but interaction answers is paced under it.
+    global_rate_limit: float = Field(50.0, gt=0, le=10_000)
 
     @field_validator("api_base_url")
     @classmethod
@@ -82,7 +84,6 @@ class ReminderSettings(_Section):
     default_leads: list[Annotated[str, Field(pattern=LEAD_PATTERN)]] = ["1d", "1h"]
     max_subscriptions_per_user: int = Field(25, ge=1, le=1000)
     grace_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
-    global_rate_limit: float = Field(50.0, gt=0, le=10_000)
     max_concurrency: int = Field(16, ge=1, le=1000)
     # How long Discord dedupes a message nonce ("a few minutes"); past it, recovery reads the history.
     nonce_window_seconds: int = Field(240, ge=0, le=3600)

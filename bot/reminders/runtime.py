@@ -23,7 +23,6 @@ from bot.events.models import Event
 from bot.reminders.dispatch import Dispatcher
 from bot.reminders.jobs import JobBoard
 from bot.reminders.messages import MessageFactory
-from bot.reminders.pacing import sender_pacer
 from bot.reminders.planning import Audience, ReminderJob, Timing, plan_event, reminder_job_id, snooze_job_id, timing
 from bot.reminders.port import HttpPort
 from bot.reminders.sender import Sender
@@ -55,7 +54,6 @@ class ReminderRuntime:
             self._service.deliveries,
             self._repository,
             bot.clock,
-            pacer=sender_pacer(self._settings.global_rate_limit),
             nonce_window=timedelta(seconds=self._settings.nonce_window_seconds),
         )
         self.dispatcher = Dispatcher(

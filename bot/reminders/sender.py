@@ -2,7 +2,7 @@
 
 Protocol for one message (its key names it; its nonce is derived from the key):
 1. claim   — INSERT the ledger row as 'claimed' (a conflict means it is already handled: stop);
-2. send    — POST it with `nonce` and `enforce_nonce: true`, paced under the global rate limit;
+2. send    — POST it with `nonce` and `enforce_nonce: true` (bot/pacing.py keeps it under the global limit);
 3. mark    — once Discord answered with the message, mark the row 'sent' with the message id.
 A closed DM (Discord error 50007) is marked 'closed_dm', once, and the member is told later; another
 refusal is marked 'failed'. A send whose outcome is unknown (Discord unreachable, 5xx after
@@ -31,7 +31,6 @@ from discord.utils import time_snowflake
 
 from bot.clock import Clock
 from bot.reminders.ledger import DeliveryKey, DeliveryState
-from bot.reminders.pacing import Pacer
 from bot.reminders.planning import Audience
 from bot.reminders.port import DiscordPort
 from bot.storage.repositories.deliveries import Delivery, DeliveryRepository
@@ -102,7 +101,6 @@ class Sender:
         reminders: ReminderRepository,
         clock: Clock,
         *,
-        pacer: Pacer,
         nonce_window: timedelta,
         checkpoint: Checkpoint | None = None,
     ) -> None:
@@ -110,7 +108,6 @@ class Sender:
         self._deliveries = deliveries
         self._reminders = reminders
         self._clock = clock
-        self._pacer = pacer
         self._nonce_window = nonce_window
         self._checkpoint = checkpoint
         # Claimed by this process and not settled yet: recovery leaves them alone.
@@ -171,14 +168,14 @@ class Sender:
         try:
             channel_id = await self._channel(key)
             try:
-                created = await self._post(channel_id, payload)
+                created = await self._port.create_message(channel_id, payload)
             except discord.NotFound as exc:
                 if key.audience is not Audience.DM or exc.code != UNKNOWN_CHANNEL:
                     raise
                 # A stored DM channel Discord no longer knows: open it again, once.
                 await _finish(self._reminders.forget_dm_channel(key.recipient_id))
                 channel_id = await self._channel(key)
-                created = await self._post(channel_id, payload)
+                created = await self._port.create_message(channel_id, payload)
         except discord.Forbidden as exc:
             if key.audience is Audience.DM and exc.code == CANNOT_DM:
                 await _finish(self._deliveries.mark(key, DeliveryState.CLOSED_DM, error=exc.text or "cannot send DMs"))
@@ -208,17 +205,12 @@ class Sender:
         await _finish(self._deliveries.mark(key, DeliveryState.FAILED, error=error))
         return Outcome.FAILED
 
-    async def _post(self, channel_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-        await self._pacer.wait()
-        return await self._port.create_message(channel_id, payload)
-
     async def _channel(self, key: DeliveryKey) -> int:
         if key.audience is Audience.CHANNEL:
             return key.recipient_id
         stored = await self._reminders.dm_channel(key.recipient_id)
         if stored is not None:
             return stored
-        await self._pacer.wait()
         channel_id = await self._port.open_dm(key.recipient_id)
         await _finish(self._reminders.set_dm_channel(key.recipient_id, channel_id))
         return channel_id
@@ -234,7 +226,6 @@ class Sender:
             return None
         after = time_snowflake(claimed_at - HISTORY_MARGIN)
         for _ in range(HISTORY_PAGES):
-            await self._pacer.wait()
             page = await self._port.messages_after(channel_id, after, HISTORY_PAGE_SIZE)
             for message in page:
                 if _mentions_reference(message, key.reference):

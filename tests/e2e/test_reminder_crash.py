@@ -29,8 +29,9 @@ async def test_sigkill_during_the_fan_out_then_restart_reminds_everyone_exactly_
         guild = emulator.create_guild("Summit Community")
         members = [emulator.create_member(guild, f"member{number:03d}") for number in range(MEMBERS)]
         database = tmp_path / "bot.sqlite3"
-        reminder_settings = {"global_rate_limit": GLOBAL_LIMIT, "max_concurrency": 16}
-        config = write_config(tmp_path / "bot.toml", emulator, database, reminders=reminder_settings)
+        reminder_settings = {"max_concurrency": 16}
+        config = write_config(tmp_path / "bot.toml", emulator, database, reminders=reminder_settings,
+                              global_rate_limit=GLOBAL_LIMIT)
         settings = validate_settings({"database": {"path": str(database)}, "reminders": reminder_settings})
         await prepare_fan_out(settings, guild.id, [member.id for member in members], due_in=timedelta(seconds=3))
 

@@ -39,11 +39,14 @@ def _toml_value(value: Any) -> str:
 
 def write_config(
     path: Path, emulator: DiscordEmulator, database: Path, *, reminders: dict[str, Any] | None = None,
-    level: str = "INFO",
+    level: str = "INFO", global_rate_limit: float | None = None,
 ) -> Path:  # fmt: skip
     """A settings file pointing the bot at `emulator` and `database` (the token comes from the environment)."""
+    discord_settings: dict[str, Any] = {"api_base_url": emulator.api_base_url, "gateway_url": emulator.gateway_url}
+    if global_rate_limit is not None:
+        discord_settings["global_rate_limit"] = global_rate_limit
     sections = {
-        "discord": {"api_base_url": emulator.api_base_url, "gateway_url": emulator.gateway_url},
+        "discord": discord_settings,
         "database": {"path": str(database)},
         "reminders": reminders or {},
         "logging": {"level": level},

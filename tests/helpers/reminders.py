@@ -22,10 +22,10 @@ from bot.config import Settings, validate_settings
 from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
 from bot.endpoints import use_discord_endpoints
 from bot.events.models import Event, EventDate, EventKind, Precision
+from bot.pacing import Pacer, paced_trace
 from bot.reminders.dispatch import Dispatcher
 from bot.reminders.ledger import DeliveryKey
 from bot.reminders.messages import MessageFactory
-from bot.reminders.pacing import Pacer
 from bot.reminders.port import DiscordPort, HttpPort
 from bot.reminders.sender import Sender
 from bot.sandbox import DiscordEmulator
@@ -75,23 +75,16 @@ class RecordingPort:
         self.calls.append((time.monotonic(), "messages_after"))
         return await self._inner.messages_after(channel_id, after, limit)
 
-    def busiest_second(self) -> int:
-        """The most requests started within any one second."""
-        times = sorted(moment for moment, _ in self.calls)
-        best = 0
-        start = 0
-        for end, moment in enumerate(times):
-            while moment - times[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
-
 
 @asynccontextmanager
-async def http_client(emulator: DiscordEmulator) -> AsyncIterator[discord.http.HTTPClient]:
-    """discord.py's own HTTP client, logged in to the emulator (no gateway needed)."""
+async def http_client(
+    emulator: DiscordEmulator, *, pacer: Pacer | None = None
+) -> AsyncIterator[discord.http.HTTPClient]:
+    """discord.py's own HTTP client, logged in to the emulator (no gateway needed); paced as the bot's is
+    when given a pacer."""
     use_discord_endpoints(emulator.api_base_url, emulator.gateway_url)
-    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    trace = paced_trace(pacer) if pacer is not None else None
+    http = discord.http.HTTPClient(asyncio.get_running_loop(), http_trace=trace)
     await http.static_login(emulator.token)
     try:
         yield http
@@ -134,10 +127,10 @@ class ReminderWorld:
         await self.reminders.save(guild_id, user_id, event.id if event else None, locale=locale, leads=leads,
                                   at=at or self.clock.now())  # fmt: skip
 
-    def sender(self, port: DiscordPort, *, checkpoint: CrashAt | None = None, per_second: float = 1000.0,
-               pacer: Pacer | None = None, nonce_window: timedelta = timedelta(seconds=240)) -> Sender:  # fmt: skip
-        return Sender(port, self.deliveries, self.reminders, self.clock, pacer=pacer or Pacer(per_second),
-                      nonce_window=nonce_window, checkpoint=checkpoint)  # fmt: skip
+    def sender(self, port: DiscordPort, *, checkpoint: CrashAt | None = None,
+               nonce_window: timedelta = timedelta(seconds=240)) -> Sender:  # fmt: skip
+        return Sender(port, self.deliveries, self.reminders, self.clock, nonce_window=nonce_window,
+                      checkpoint=checkpoint)  # fmt: skip
 
     def dispatcher(self, sender: Sender, client: discord.Client | None = None, *, concurrency: int = 4) -> Dispatcher:
         return Dispatcher(

@@ -100,8 +100,9 @@ async def crash_trial(number: int, rng: random.Random, scratch: Path) -> Trial:
         guild = emulator.create_guild(f"Trial {number}")
         members = [emulator.create_member(guild, f"member{index:03d}") for index in range(trial.members)]
         database = scratch / "bot.sqlite3"
-        reminder_settings = {"global_rate_limit": GLOBAL_LIMIT, "max_concurrency": 16}
-        config = write_config(scratch / "bot.toml", emulator, database, reminders=reminder_settings)
+        reminder_settings = {"max_concurrency": 16}
+        config = write_config(scratch / "bot.toml", emulator, database, reminders=reminder_settings,
+                              global_rate_limit=GLOBAL_LIMIT)
         settings = validate_settings({"database": {"path": str(database)}, "reminders": reminder_settings})
         await prepare_fan_out(settings, guild.id, [member.id for member in members], due_in=rng.choice(DUE_IN),
                               key=f"crash-{number}")  # fmt: skip
