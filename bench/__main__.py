@@ -8,11 +8,14 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import footprint, interactions
+from . import fanout, footprint, interactions, reminder_lateness, scale
 from .results import Figure, machine, table, write
 
 BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
     interactions.NAME: interactions.run,
+    reminder_lateness.NAME: reminder_lateness.run,
+    fanout.NAME: fanout.run,
+    scale.NAME: scale.run,
     footprint.NAME: footprint.run,
 }
 

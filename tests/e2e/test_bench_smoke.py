@@ -1,4 +1,4 @@
-"""`python -m bench --quick` runs the interaction and footprint benchmarks end to end, so their code cannot rot."""
+"""`python -m bench --quick` runs every benchmark end to end, so their code cannot rot."""
 
 from __future__ import annotations
 
@@ -36,3 +36,28 @@ def test_a_quick_benchmark_run_measures_each_figure_beside_its_baseline(tmp_path
         assert latency["baseline"] > 0 and latency["met"] in (True, False)
     assert any(name.startswith("RSS") and f["baseline"] for (_, name), f in figures.items())
     assert "baseline" in done.stdout and "/clause latency p50" in done.stdout
+
+
+@pytest.mark.timeout(150)
+def test_a_quick_run_of_the_reminder_benchmarks_reports_lateness_fan_out_and_scale(tmp_path: Path) -> None:
+    output = tmp_path / "reminders.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--only", "reminder_lateness", "fanout", "scale",
+         "--output", str(output)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=140,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = {(f["benchmark"], f["name"]): f for f in json.loads(output.read_text(encoding="utf-8"))["figures"]}
+    assert {benchmark for benchmark, _ in figures} == {"reminder_lateness", "fanout", "scale"}
+    lateness = [f for (benchmark, name), f in figures.items() if benchmark == "reminder_lateness" and "p99" in name]
+    assert len(lateness) == 2 and all(f["baseline"] is not None and f["value"] >= 0 for f in lateness)
+    fan_out = {name.split(",")[0]: f for (benchmark, name), f in figures.items() if benchmark == "fanout"}
+    # What the bot guarantees at any size: nobody lost or reminded twice, no 429 met.
+    assert fan_out["lost"]["value"] == fan_out["duplicated"]["value"] == fan_out["429s received"]["value"] == 0
+    assert 0 < fan_out["share of the 50/s limit used"]["value"] <= 100
+    scale = {name: f for (benchmark, name), f in figures.items() if benchmark == "scale"}
+    assert all(scale[f"{op} p99"]["value"] > 0 for op in ("subscribe", "unsubscribe", "list"))
