@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.i18n import CommandTranslator
 from bot.interaction_errors import SummitTree
 from bot.pacing import global_limit_pacer, paced_trace
+from bot.rendering.clauses import RenderedPassages
 from bot.services import Services
 from bot.storage.database import Database
 from bot.views.clause_navigation import ClauseButton
@@ -78,6 +79,7 @@ class SummitBot(commands.Bot):
         self.started_at: datetime = self.clock.now()
         self.command_sync = CommandSync(self, database)
         self.pagination = Pagination(self.clock.now)
+        self.rendered_passages = RenderedPassages()
         self._extensions = tuple(extensions)
         self._sync_commands = sync_commands
 

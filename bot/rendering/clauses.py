@@ -8,6 +8,7 @@ cut between paragraphs, else between sentences, else between words, and continue
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -278,6 +279,27 @@ def passage_pages(passage: Passage, locale: discord.Locale | str) -> list[discor
         url=passage.source_url,
         footer=t("declaration.clause.footer", locale),
     )
+
+
+class RenderedPassages:
+    """Each passage's pages in each language, rendered once per bot: a passage only changes with data/,
+    which is read at start-up, and rendering one (escaping and paging up to 6,000 characters) is most of
+    what /clause costs. Bounded, least recently used first out; the embeds are shared, never modified."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._pages: OrderedDict[tuple[str, str], list[discord.Embed]] = OrderedDict()
+
+    def pages(self, passage: Passage, locale: discord.Locale | str) -> list[discord.Embed]:
+        key = (passage.ref.text, language_for(locale))
+        pages = self._pages.get(key)
+        if pages is None:
+            pages = self._pages[key] = passage_pages(passage, locale)
+            if len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
+        return pages
 
 
 # --- Milestones (clause 6) ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import discord
 
 from bot.i18n import t
 from bot.interaction_errors import reports_errors
-from bot.rendering.clauses import passage_pages, ref_label
+from bot.rendering.clauses import ref_label
 from bot.services.declaration import Passage
 from bot.views.event_links import open_event_buttons
 from bot.views.pagination import send_pages
@@ -85,7 +85,7 @@ async def send_passage(
     owner, locale = interaction.user.id, interaction.locale
     await send_pages(
         interaction,
-        passage_pages(passage, locale),
+        interaction.client.rendered_passages.pages(passage, locale),
         ephemeral=ephemeral,
         extra_items=lambda: navigation_items(passage, owner, locale),
     )
@@ -94,7 +94,7 @@ async def send_passage(
 async def show_passage_in_place(interaction: discord.Interaction[SummitBot], passage: Passage) -> None:
     """Replace the message the pressed button is on with the passage."""
     owner, locale = interaction.user.id, interaction.locale
-    pages = passage_pages(passage, locale)
+    pages = interaction.client.rendered_passages.pages(passage, locale)
 
     def extra_items() -> list[discord.ui.Item]:
         return navigation_items(passage, owner, locale)

@@ -13,6 +13,7 @@ from bot.rendering.clauses import (
     DESCRIPTION_LIMIT,
     Block,
     Field,
+    RenderedPassages,
     build_pages,
     clause_blocks,
     paginate,
@@ -222,3 +223,16 @@ def test_clause_3_shows_its_initiatives_and_footnote_beneath():
     assert page.fields[0].value == DECLARATION.footnote(2).text
     assert re.match(r"^Lancés au Sommet", page.fields[1].value)
     assert page.footer.text.startswith("Cité mot pour mot")
+
+
+def test_a_passage_is_rendered_once_per_language_and_served_the_same_after():
+    rendered = RenderedPassages(size=2)
+    clause_3, clause_4 = passage_for(Reference.clause(3)), passage_for(Reference.clause(4))
+    english = rendered.pages(clause_3, "en-US")
+    assert rendered.pages(clause_3, "en-GB") is english, "both English locales read the same pages"
+    assert [page.to_dict() for page in english] == [page.to_dict() for page in passage_pages(clause_3, "en")]
+    french = rendered.pages(clause_3, "fr")
+    assert french is not english and french[0].title != english[0].title
+    rendered.pages(clause_4, "en-US")  # a third entry: the least recently used (English clause 3) leaves
+    assert rendered.pages(clause_3, "fr") is french
+    assert rendered.pages(clause_3, "en-US") is not english
