@@ -1,5 +1,6 @@
 """The events service: per-server copies of the shipped events, moderators' changes, history, listeners."""
 
+import asyncio
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -460,3 +461,28 @@ async def test_a_failing_listener_neither_undoes_the_change_nor_stops_the_others
     assert outcome.event.cancelled
     assert (await world.service.find(GUILD, "geneva-2027")).cancelled
     assert after_it == [ChangeKind.CANCELLED]
+
+
+# --- the list kept in memory --------------------------------------------------------------------------
+
+
+async def test_every_change_is_seen_by_the_next_read_of_the_list(world):
+    """The list is kept between reads; an add, an edit, a cancellation and a deletion each show at once."""
+    first = await world.service.events(GUILD)
+    assert await world.service.events(GUILD) == first
+    await world.service.add(GUILD, MODERATOR, draft())
+    assert "AI Safety Forum" in [event.name_en for event in await world.service.events(GUILD)]
+    await world.service.edit(GUILD, "geneva-2027", MODERATOR, EventPatch(venue="Palexpo"))
+    assert (await world.service.find(GUILD, "geneva-2027")).venue == "Palexpo"
+    await world.service.cancel(GUILD, "geneva-2027", MODERATOR)
+    assert (await world.service.find(GUILD, "geneva-2027")).status is EventStatus.CANCELLED
+    stored = [(event.key, event.venue, event.status) for event in await world.service.repository.list(GUILD)]
+    assert [(event.key, event.venue, event.status) for event in await world.service.events(GUILD)] == stored
+
+
+async def test_a_read_that_overlaps_a_change_is_not_kept(world):
+    await world.service.events(GUILD)  # seeded, and kept
+    reading = asyncio.create_task(world.service.events(GUILD))
+    await world.service.edit(GUILD, "geneva-2027", MODERATOR, EventPatch(venue="Palexpo"))
+    await reading  # whatever it read, it began before the edit landed
+    assert (await world.service.find(GUILD, "geneva-2027")).venue == "Palexpo"

@@ -15,10 +15,11 @@ have them; moderators may delete them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25
 DELETION_TTL = timedelta(minutes=10)
 MAX_PENDING_DELETIONS = 1000
+# Servers whose event list is kept in memory (the most recently read): a few kB each.
+LISTED_GUILDS = 256
 # Typed in an optional text option of /eventadmin edit, this clears the field.
 CLEAR = "-"
 
@@ -146,6 +149,10 @@ class EventService:
         # are seeded concurrently, hence the lock).
         self._catalogue: tuple[list[ShippedEvent], str] | None = None
         self._catalogue_lock = asyncio.Lock()
+        # Each server's events as last read, for /events, /event and their autocomplete, which read them on
+        # every call; forgotten whenever the server's events change (always here, under its lock).
+        self._listed: OrderedDict[int, tuple[Event, ...]] = OrderedDict()
+        self._generation: dict[int, int] = {}
 
     @property
     def repository(self) -> EventRepository:
@@ -178,7 +185,7 @@ class EventService:
 
     async def seed_guild(self, guild_id: int) -> list[EventChange]:
         """Copy the shipped events into a server, and apply shipped corrections (see the module doc)."""
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             shipped, fingerprint = await self._shipped_catalogue()
             if (await self._guild_settings.get(guild_id)).seeded_hash == fingerprint:
                 self._seeded.add(guild_id)
@@ -237,8 +244,18 @@ class EventService:
     # --- reading ---------------------------------------------------------------------------------
 
     async def events(self, guild_id: int) -> list[Event]:
+        listed = self._listed.get(guild_id)
+        if listed is not None:
+            self._listed.move_to_end(guild_id)
+            return list(listed)
         await self.ensure_seeded(guild_id)
-        return await self._events.list(guild_id)
+        generation = self._generation.get(guild_id, 0)
+        events = await self._events.list(guild_id)
+        if self._generation.get(guild_id, 0) == generation:  # no change landed while it was read
+            self._listed[guild_id] = tuple(events)
+            if len(self._listed) > LISTED_GUILDS:
+                self._listed.popitem(last=False)
+        return events
 
     async def listing(self, guild_id: int, when: When) -> EventListing:
         """Upcoming: dated ones soonest first, then those known only roughly, then TBA. Past: latest first."""
@@ -298,7 +315,7 @@ class EventService:
         when = parse_event_date(draft.date, draft.timezone, draft.end)
         now = self._clock.now()
         await self.ensure_seeded(guild_id)
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             stored = await self._events.stored_keys(guild_id)
             live = {key for key, known in stored.items() if not known.deleted}
             if draft.key:
@@ -343,7 +360,7 @@ class EventService:
             raise InvalidInputError("events.errors.nothing_to_change")
         reason = clean_text(reason, "reason")
         await self.ensure_seeded(guild_id)
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             before = _match(await self._events.list(guild_id), typed)
             after = _patched(before, patch)
             kind = ChangeKind.MOVED if _moved(before, after) else ChangeKind.EDITED
@@ -364,7 +381,7 @@ class EventService:
         """Mark the event postponed, with its new date if known (TBA otherwise)."""
         reason = clean_text(reason, "reason")
         await self.ensure_seeded(guild_id)
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             before = _match(await self._events.list(guild_id), typed)
             zone = timezone or before.timezone
             if date and date.strip():
@@ -380,7 +397,7 @@ class EventService:
     async def cancel(self, guild_id: int, typed: str, actor_id: int, reason: str | None = None) -> ChangeOutcome:
         reason = clean_text(reason, "reason")
         await self.ensure_seeded(guild_id)
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             before = _match(await self._events.list(guild_id), typed)
             if before.cancelled:
                 raise InvalidInputError("events.errors.already_cancelled", name=before.name_en)
@@ -411,7 +428,7 @@ class EventService:
         if pending.guild_id != guild_id:
             raise NotFoundError("events.errors.deletion_expired")
         now = self._clock.now()
-        async with self._lock(guild_id):
+        async with self._changing(guild_id):
             self._deletions.pop(token, None)
             before = await self._events.get_by_id(pending.event.id)
             if before is None:
@@ -459,6 +476,21 @@ class EventService:
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    @contextlib.asynccontextmanager
+    async def _changing(self, guild_id: int) -> AsyncIterator[None]:
+        """One change at a time per server; what was read of its events before is forgotten, on the way in
+        and on the way out, so a read that overlapped the change is not kept either."""
+        async with self._lock(guild_id):
+            self._forget(guild_id)
+            try:
+                yield
+            finally:
+                self._forget(guild_id)
+
+    def _forget(self, guild_id: int) -> None:
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        self._listed.pop(guild_id, None)
 
     async def _store(
         self, before: Event, after: Event, kind: ChangeKind, actor_id: int, reason: str | None
