@@ -21,6 +21,7 @@ global limit, and a member waiting for an answer must not wait for reminders.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections import deque
@@ -155,10 +156,15 @@ def paced_trace(pacer: Pacer) -> aiohttp.TraceConfig:
     return trace
 
 
+@functools.lru_cache(maxsize=4)
+def _api_base(text: str) -> URL:
+    return URL(text)
+
+
 def is_globally_limited(url: URL) -> bool:
     """A REST call counted against the global limit: not the gateway, not an interaction's own routes
     (its callback, and the follow-up webhook that carries the interaction token)."""
-    base = URL(discord.http.Route.BASE)
+    base = _api_base(discord.http.Route.BASE)
     if url.scheme not in ("http", "https") or (url.host, url.port) != (base.host, base.port):
         return False
     if not url.path.startswith(base.path):

@@ -55,6 +55,7 @@ class ReminderRuntime:
             self._repository,
             bot.clock,
             nonce_window=timedelta(seconds=self._settings.nonce_window_seconds),
+            on_notice=self._service.expect_notice,
         )
         self.dispatcher = Dispatcher(
             sender=self.sender,

@@ -103,6 +103,7 @@ class Sender:
         *,
         nonce_window: timedelta,
         checkpoint: Checkpoint | None = None,
+        on_notice: Callable[[int, int], None] | None = None,
     ) -> None:
         self._port = port
         self._deliveries = deliveries
@@ -110,6 +111,7 @@ class Sender:
         self._clock = clock
         self._nonce_window = nonce_window
         self._checkpoint = checkpoint
+        self._on_notice = on_notice  # told (guild, member) when a notice waits for the member
         # Claimed by this process and not settled yet: recovery leaves them alone.
         self._in_flight: set[DeliveryKey] = set()
 
@@ -181,6 +183,8 @@ class Sender:
                 await _finish(self._deliveries.mark(key, DeliveryState.CLOSED_DM, error=exc.text or "cannot send DMs"))
                 await _finish(self._reminders.add_pending_notice(guild_id, key.recipient_id, key.event_id,
                                                                  at=self._clock.now()))  # fmt: skip
+                if self._on_notice is not None:
+                    self._on_notice(guild_id, key.recipient_id)
                 log.info("%s: member %s does not accept DMs", key.reference, key.recipient_id)
                 return Outcome.CLOSED_DM
             return await self._failed(key, exc)

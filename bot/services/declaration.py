@@ -186,6 +186,13 @@ class ReferenceBook:
             entries.append(_entry(Reference.footnote(n), note.text, note.text, keys))
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._by_ref = {entry.ref: entry for entry in entries}
+        items = [f"{clause.number}.1–{clause.items[-1].number}" for clause in declaration.clauses if clause.items]
+        notes = len(declaration.footnotes)
+        self._valid_ranges = {
+            "clauses": f"1–{self.clause_count}",
+            "items": ", ".join(items) or "—",
+            "notes": f"{FOOTNOTE_PREFIX}1–{FOOTNOTE_PREFIX}{notes}" if notes else "—",
+        }
 
     @property
     def clause_count(self) -> int:
@@ -201,13 +208,8 @@ class ReferenceBook:
 
     # What the error messages call "the valid range".
     def valid_ranges(self) -> dict[str, str]:
-        items = [f"{clause.number}.1–{clause.items[-1].number}" for clause in self.declaration.clauses if clause.items]
-        notes = len(self.declaration.footnotes)
-        return {
-            "clauses": f"1–{self.clause_count}",
-            "items": ", ".join(items) or "—",
-            "notes": f"{FOOTNOTE_PREFIX}1–{FOOTNOTE_PREFIX}{notes}" if notes else "—",
-        }
+        """What exists, for the error messages: computed with the book, as it is asked on every /clause."""
+        return dict(self._valid_ranges)
 
     # --- Autocomplete --------------------------------------------------------------------------------
 

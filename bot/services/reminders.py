@@ -83,6 +83,11 @@ class ReminderService:
         self._clock = clock
         self._settings = settings
         self._listeners: list[ReminderListener] = []
+        # Who may have a notice waiting (guild, member): read once, then kept up to date by the sender
+        # (`expect_notice`), so a command's completion does not query the store for every member. A superset:
+        # the store stays the truth.
+        self._noticed: set[tuple[int, int]] | None = None
+        self._expected: set[tuple[int, int]] = set()  # noted while the first read is under way
 
     # --- listeners -------------------------------------------------------------------------------
 
@@ -268,9 +273,20 @@ class ReminderService:
             await self._publish(ReminderChange(guild_id, event_id))
 
     async def take_notices(self, guild_id: int, user_id: int) -> list[PendingNotice]:
-        if not await self.repository.has_pending_notice(guild_id, user_id):
+        """The notices waiting for the member in this server, removed as they are read."""
+        if self._noticed is None:
+            known = await self.repository.members_with_pending_notices()
+            self._noticed, self._expected = known | self._expected, set()
+        member = (guild_id, user_id)
+        if member not in self._noticed:
             return []
-        return await self.repository.take_pending_notices(guild_id, user_id)
+        notices = await self.repository.take_pending_notices(guild_id, user_id)
+        self._noticed.discard(member)
+        return notices
+
+    def expect_notice(self, guild_id: int, user_id: int) -> None:
+        """The sender stored a notice for the member: the next `take_notices` must look."""
+        (self._expected if self._noticed is None else self._noticed).add((guild_id, user_id))
 
     # --- the announcements channel ---------------------------------------------------------------
 

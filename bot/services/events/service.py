@@ -261,8 +261,9 @@ class EventService:
         """Upcoming: dated ones soonest first, then those known only roughly, then TBA. Past: latest first."""
         now = self._clock.now()
         everything = await self.events(guild_id)
-        upcoming = [event for event in everything if not event.is_over(now)]
-        past = [event for event in everything if event.is_over(now)]
+        upcoming, past = [], []
+        for event in everything:
+            (past if event.is_over(now) else upcoming).append(event)
         upcoming.sort(key=_upcoming_order)
         past.sort(key=lambda event: event.date.starts_at() or now, reverse=True)
         if when is When.UPCOMING:

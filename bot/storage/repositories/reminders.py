@@ -322,6 +322,10 @@ class ReminderRepository:
                 (guild_id, user_id, event_id, iso(at)),
             )
 
+    async def members_with_pending_notices(self) -> set[tuple[int, int]]:
+        rows = await self._db.fetch_all("SELECT DISTINCT guild_id, user_id FROM reminder_pending_notices")
+        return {(row["guild_id"], row["user_id"]) for row in rows}
+
     async def has_pending_notice(self, guild_id: int, user_id: int) -> bool:
         value = await self._db.fetch_value(
             "SELECT 1 FROM reminder_pending_notices WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
