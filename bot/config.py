@@ -174,11 +174,15 @@ def validate_settings(raw: dict[str, object], source: str = "<memory>") -> Setti
         raise ConfigError(source, [_problem(error) for error in exc.errors()]) from None
 
 
+# Keys that have moved: an operator's old file gets told where, not only that the key is unknown.
+MOVED_KEYS = {"reminders.global_rate_limit": "discord.global_rate_limit, as it now paces every request"}
+
+
 def _problem(error: dict) -> ConfigProblem:
     key = ".".join(str(part) for part in error["loc"]) or "<root>"
     reason = error["msg"]
     if error["type"] == "extra_forbidden":
-        reason = "unknown key"
+        reason = f"unknown key (moved to {MOVED_KEYS[key]})" if key in MOVED_KEYS else "unknown key"
     # pydantic echoes the bad input in some messages; the token must never be shown.
     if key == "discord.token":
         reason = f"{reason} (value hidden{token_hint(error.get('input'))})"

@@ -82,6 +82,18 @@ level = "LOUD"
     assert "unknown key" in str(caught.value)
 
 
+def test_a_key_that_moved_says_where_it_went(tmp_path):
+    path = write(tmp_path, "[reminders]\nglobal_rate_limit = 50\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        "reminders.global_rate_limit: unknown key (moved to discord.global_rate_limit, as it now paces every request)"
+    )
+    moved = write(tmp_path, "[discord]\nglobal_rate_limit = 50\n")
+    assert load_settings(moved, env={}).discord.global_rate_limit == 50
+
+
 def test_a_bad_token_is_reported_without_its_value(tmp_path):
     secret = "abc def ghi jkl mno"
     path = write(tmp_path, f'[discord]\ntoken = "{secret}"\n')
