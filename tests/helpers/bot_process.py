@@ -60,6 +60,10 @@ def write_config(
     return path
 
 
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class BotProcess:
     def __init__(self, config: Path, token: str, *, cwd: Path = REPOSITORY) -> None:
         self.config = config
@@ -91,7 +95,8 @@ class BotProcess:
         """The current (or last) run's lines."""
         return self.lines[self._run_start :]
 
-    async def start(self) -> None:
+    async def start(self, *, interrupts_ignored: bool = False) -> None:
+        """Spawn the bot; `interrupts_ignored` starts it with SIGINT ignored, as `nohup bot &` in a script."""
         if self.running:
             raise RuntimeError("the bot process is already running")
         env = {**os.environ, "DISCORD_TOKEN": self.token, "PYTHONUNBUFFERED": "1"}
@@ -101,7 +106,7 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(self.config), "run",
             cwd=self.cwd, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, preexec_fn=_ignore_interrupts if interrupts_ignored else None,
         )  # fmt: skip
         self._reader = asyncio.create_task(self._read(self.process))
 
@@ -147,11 +152,11 @@ class BotProcess:
             self.process.send_signal(signal.SIGKILL)
         await self._reap()
 
-    async def stop(self, timeout: float = 15.0) -> int:  # noqa: ASYNC109
-        """SIGINT (as Ctrl-C): the bot closes cleanly; SIGKILL if it takes longer than `timeout`."""
+    async def stop(self, timeout: float = 15.0, *, sent: signal.Signals = signal.SIGINT) -> int:  # noqa: ASYNC109
+        """SIGINT (as Ctrl-C) or `sent`: the bot closes cleanly; SIGKILL if it takes longer than `timeout`."""
         assert self.process is not None
         if self.process.returncode is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(sent)
             try:
                 await asyncio.wait_for(self.process.wait(), timeout)
             except TimeoutError:
