@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,10 @@ async def run_all(names: Sequence[str], *, quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     for name in names:
         print(f"running {name}{' (quick)' if quick else ''}...", file=sys.stderr, flush=True)
+        # Each benchmark starts on a collected heap: the garbage one leaves (the interactions emulators
+        # keep every message they served) would otherwise be collected in the middle of the next, in
+        # one pause of a second or more that lands in the lateness of a reminder hosted in this process.
+        gc.collect()
         figures += await BENCHMARKS[name](quick=quick)
     return figures
 
