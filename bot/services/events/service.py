@@ -55,8 +55,9 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25
 DELETION_TTL = timedelta(minutes=10)
 MAX_PENDING_DELETIONS = 1000
-# Servers whose event list is kept in memory (the most recently read): a few kB each.
-LISTED_GUILDS = 256
+# Servers whose event list is kept in memory (the most recently read). About 40 kB each with the 8
+# shipped events (pydantic models, measured): enough for the busy servers, and at most ~2.5 MB.
+LISTED_GUILDS = 64
 # Typed in an optional text option of /eventadmin edit, this clears the field.
 CLEAR = "-"
 
