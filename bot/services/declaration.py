@@ -372,6 +372,8 @@ class DeclarationService:
         # reading, validating and folding the whole declaration once per process, not once per keystroke.
         self._book: ReferenceBook | None = None
         self._shipped_events: dict[str, ShippedEvent] | None = None
+        # Keyed by resolved reference, so it holds at most one passage per place in the declaration.
+        self._passages: dict[Reference, Passage] = {}
 
     async def book(self) -> ReferenceBook:
         if self._book is None:
@@ -390,7 +392,10 @@ class DeclarationService:
         """The passage `raw` names; a short, translated error with the closest matches otherwise."""
         book = await self.book()
         ref = self._resolve(book, raw)
-        return await self._passage(book, ref)
+        passage = self._passages.get(ref)
+        if passage is None:
+            passage = self._passages[ref] = await self._passage(book, ref)
+        return passage
 
     async def overview(self) -> Overview:
         declaration = await self._content.declaration()
@@ -406,23 +411,23 @@ class DeclarationService:
         if len(raw) > MAX_REFERENCE_LENGTH:
             raise InvalidInputError("declaration.errors.ref_too_long", max=MAX_REFERENCE_LENGTH, **valid)
         parsed = parse_reference(raw)
-        shown = echo(raw)
         if parsed is None:
             closest = book.closest(raw, None)
             if not closest:
-                raise InvalidInputError("declaration.errors.bad_ref", ref=shown, **valid)
+                raise InvalidInputError("declaration.errors.bad_ref", ref=echo(raw), **valid)
             raise InvalidInputError(
-                "declaration.errors.bad_ref_closest", ref=shown, closest=self._list(book, closest), **valid
+                "declaration.errors.bad_ref_closest", ref=echo(raw), closest=self._list(book, closest), **valid
             )
-        if parsed.kind is RefKind.RANGE:
+        # The closest matches and the echoed input are worked out only for an answer that needs them.
+        if parsed.kind is RefKind.RANGE and parsed.first > parsed.last:
             closest = self._list(book, book.closest(raw, parsed))
-            if parsed.first > parsed.last:
-                raise InvalidInputError("declaration.errors.reversed_range", ref=shown, closest=closest)
-            if parsed.last - parsed.first + 1 > MAX_RANGE:
-                raise InvalidInputError("declaration.errors.range_too_wide", ref=shown, max=MAX_RANGE, closest=closest)
+            raise InvalidInputError("declaration.errors.reversed_range", ref=echo(raw), closest=closest)
+        if parsed.kind is RefKind.RANGE and parsed.last - parsed.first + 1 > MAX_RANGE:
+            closest = self._list(book, book.closest(raw, parsed))
+            raise InvalidInputError("declaration.errors.range_too_wide", ref=echo(raw), max=MAX_RANGE, closest=closest)
         if not book.exists(parsed):
             closest = self._list(book, book.closest(raw, parsed))
-            raise NotFoundError("declaration.errors.no_such_ref", ref=shown, closest=closest, **valid)
+            raise NotFoundError("declaration.errors.no_such_ref", ref=echo(raw), closest=closest, **valid)
         return parsed
 
     @staticmethod
