@@ -85,7 +85,7 @@ async def run_bot(settings: Settings) -> None:
 
 def close_on_signals(bot: SummitBot, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> None:
     """Close cleanly on Ctrl-C and on SIGTERM (systemd, `docker stop`): runs in flight are stopped with
-    their ledger writes finished, the gateway session is ended and the store closed. A handler of our own
+    their ledger writes finished, the gateway connection and the store are closed. A handler of our own
     also works when the bot was started with SIGINT ignored, as `nohup … &` in a script does. A second
     signal gets the default behaviour back, so a close that hangs can still be interrupted."""
     loop = asyncio.get_running_loop()

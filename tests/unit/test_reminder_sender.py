@@ -160,7 +160,7 @@ async def test_a_closed_dm_is_recorded_once_without_retrying(world, emulator, me
         DeliveryKey(DeliveryKind.REMINDER, job.event_id, instant_text(STARTS), Audience.DM, people[0].id, HOUR)
     )
     assert row.state is DeliveryState.CLOSED_DM
-    assert await world.reminders.has_pending_notice(guild.id, people[0].id)
+    assert (guild.id, people[0].id) in await world.reminders.members_with_pending_notices()
     again = await world.dispatcher(world.sender(port)).run_job(job, late=False)
     assert sum(again.values()) == 0
     assert [kind for _, kind in port.calls].count("create_message") == 2

@@ -326,12 +326,6 @@ class ReminderRepository:
         rows = await self._db.fetch_all("SELECT DISTINCT guild_id, user_id FROM reminder_pending_notices")
         return {(row["guild_id"], row["user_id"]) for row in rows}
 
-    async def has_pending_notice(self, guild_id: int, user_id: int) -> bool:
-        value = await self._db.fetch_value(
-            "SELECT 1 FROM reminder_pending_notices WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        return value is not None
-
     async def take_pending_notices(self, guild_id: int, user_id: int) -> list[PendingNotice]:
         """The notices waiting for this member in this server, removed as they are read."""
         async with self._db.transaction() as tx:
