@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.runtime import assemble_bot
 from bot.sandbox import DiscordEmulator, run_console
+from bot.sandbox.console import Console
+from bot.sandbox.render import wants_color
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,16 @@ async def run_sandbox(settings: Settings, *, database: str | None, locale: str, 
                     current=persona,
                     stdin=sys.stdin,
                     stdout=sys.stdout,
-                    color=sys.stdout.isatty(),
+                    color=wants_color(sys.stdout),
+                    prompt=_terminal_prompt(),
                 )
     return 0
+
+
+def _terminal_prompt() -> Callable[[Console], Awaitable[None]] | None:
+    """On a terminal, prompt_toolkit's prompt (completion, history); a pipe is read line by line."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    from bot.sandbox.console_prompt import prompt_loop  # only a terminal needs prompt_toolkit loaded
+
+    return prompt_loop

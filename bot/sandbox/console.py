@@ -1,26 +1,39 @@
 """`summit-bot try`: talk to the bot line by line, as one of a few personas, in a terminal or a pipe.
 
-/about                      run a command (options as name:value, "double quotes" for spaces)
-/eventadmin edit name:x     a subcommand
-:click Next   or  [Next]    press a button of the last reply
-:select id value ...        choose in a select menu of the last reply
-:submit field:"value" ...   fill the form (modal) the bot opened
-:complete /clause ref:ene   show the suggestions for the last option
-:as moderator               switch persona        :locale fr   set the locale (:locale to reset)
-:dm                         show my direct messages
-:help                       this text             :quit        leave (end of input too)
+/clause 4                       run a command: values fill its options in order (required first)
+/signatory "South Korea"        "double quotes" around a value with spaces
+/events past                    a choice, by its name or value, in English or French
+/remind subscribe geneva-2027 1d   a subcommand, then its values
+/eventadmin edit geneva-2027 city:Genève   name:value fills one option by name
+/clause                         alone: its usage, required options without [brackets]
+Tab                             completes commands, subcommands, options, and values the bot suggests
+:click Next   or  [Next]        press a button of the last reply
+:select id value ...            choose in a select menu of the last reply
+:submit field:"value" ...       fill the form (modal) the bot opened
+:complete /clause ref:ene       show the suggestions for the last option
+:as moderator                   switch persona    :locale fr   set the locale (:locale to reset)
+:dm                             show my direct messages (they are also shown when they arrive)
+:help                           this text         :quit        leave (end of input too)
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 from typing import TYPE_CHECKING, TextIO
 
+from bot.i18n import language_for, t
+
 from .commands import CommandError
+from .console_commands import UsageError, autocomplete_options, focus, position, resolve
+from .console_complete import Asker
 from .console_parse import DirectiveLine, EmptyLine, ParseError, SlashLine, parse_line, parse_slash
 from .interactions import InteractionResult, buttons_of
 from .models import Channel, Guild, Member, Message
-from .render import Style, render_choices, render_message, render_result
+from .render import Display, local_zone, render_choices, render_message, render_result
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
@@ -39,6 +52,7 @@ class Console:
         current: str,
         stdout: TextIO,
         color: bool,
+        zone: tzinfo | None = None,
     ) -> None:
         if current not in personas:
             raise ValueError(f"unknown persona {current!r}; personas: {', '.join(personas)}")
@@ -50,24 +64,42 @@ class Console:
         self.locale: str | None = None
         self.out = stdout
         self.color = color
-        self.style = Style(color)
+        self.zone = zone or local_zone()
         self.last: InteractionResult | None = None
-        self.seen: set[int] = set()
+        self.seen: set[int] = set()  # messages already printed as part of an answer
+        self.busy = False  # while a command runs, arrivals wait to be printed after its answer
+        self._cursors: dict[int, int] = {}  # channel id -> the last message id looked at
+        self.skip_arrivals()
 
     @property
     def member(self) -> Member:
         return self.personas[self.current]
+
+    @property
+    def lang(self) -> str:
+        return language_for(self.locale or self.member.locale)
+
+    @property
+    def display(self) -> Display:
+        return Display(color=self.color, lang=self.lang, zone=self.zone, now=self.emu.world.now)
+
+    def asker(self) -> Asker:
+        return Asker(self.emu, self.member, self.channel, self.locale, self.lang)
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
 
     def banner(self) -> str:
-        commands = ", ".join(f"/{name}" for name in self.emu.commands.names(self.guild.id)) or "(none yet)"
-        return (
-            f"Sandbox server {self.guild.name!r}, channel #{self.channel.name}. "
-            f"You are {self.current!r} (locale {self.member.locale}).\n"
-            f"Commands: {commands}. Type :help for help, :quit to leave."
+        commands = ", ".join(f"/{name}" for name in self.emu.commands.names(self.guild.id)) or "-"
+        return t(
+            "console.banner",
+            self.lang,
+            server=self.guild.name,
+            channel=self.channel.name,
+            persona=self.current,
+            locale=self.locale or self.member.locale,
+            commands=commands,
         )
 
     async def handle(self, text: str) -> bool:
@@ -75,8 +107,9 @@ class Console:
         try:
             line = parse_line(text)
         except ParseError as exc:
-            self.say(f"? {exc}")
+            self.say(f"? {t(f'console.parse.{exc.key}', self.lang)}")
             return True
+        self.busy = True
         try:
             if isinstance(line, EmptyLine):
                 return True
@@ -84,19 +117,20 @@ class Console:
                 await self._slash(line)
                 return True
             return await self._directive(line)
-        except CommandError as exc:
+        except UsageError as exc:
             self.say(f"? {exc}")
-        except AssertionError as exc:
+        except (CommandError, AssertionError) as exc:  # what the emulator refused, or a bot that did not answer
             self.say(f"! {exc}")
+        finally:
+            self.busy = False
+            self.show_arrivals()
         return True
 
     async def _slash(self, line: SlashLine) -> None:
-        first = line.path.split()[0] if line.path else ""
-        if self.emu.commands.find(self.guild.id, first) is None:
-            names = ", ".join(f"/{n}" for n in self.emu.commands.names(self.guild.id)) or "(none)"
-            self.say(f"? unknown command /{first}. Registered commands: {names}")
-            return
-        result = await self.emu.slash(self.member, self.channel, line.path, line.options, locale=self.locale)
+        invocation = resolve(self.emu.commands, self.guild.id, line.words, self.lang)
+        result = await self.emu.slash(
+            self.member, self.channel, invocation.text, invocation.options, locale=self.locale
+        )
         self._show(result)
 
     async def _directive(self, line: DirectiveLine) -> bool:
@@ -107,13 +141,14 @@ class Console:
             self.say(HELP)
         elif name == "as":
             if argument not in self.personas:
-                self.say(f"? personas: {', '.join(self.personas)}")
+                self.say("? " + t("console.personas", self.lang, personas=", ".join(self.personas)))
             else:
                 self.current = argument
-                self.say(f"You are now {argument!r} (locale {self.locale or self.member.locale}).")
+                locale = self.locale or self.member.locale
+                self.say(t("console.you_are", self.lang, persona=argument, locale=locale))
         elif name == "locale":
             self.locale = argument or None
-            self.say(f"Locale: {self.locale or self.member.locale}.")
+            self.say(t("console.locale", self.lang, locale=self.locale or self.member.locale))
         elif name == "click":
             await self._click(argument)
         elif name == "select":
@@ -121,22 +156,38 @@ class Console:
         elif name == "submit":
             await self._submit(argument)
         elif name == "complete":
-            slash = parse_slash(argument)
-            choices = await self.emu.autocomplete(
-                self.member, self.channel, slash.path, slash.options, locale=self.locale
-            )
-            self.say(render_choices(choices))
+            await self._complete(argument)
         elif name == "dm":
             messages = self.emu.dm_messages(self.member)
-            self.say("\n\n".join(render_message(m, color=self.color) for m in messages) or "(no direct message)")
+            shown = "\n\n".join(render_message(m, self.display) for m in messages)
+            self.say(shown or t("console.no_dm", self.lang))
             self.seen.update(m.id for m in messages)
         else:
-            self.say(f"? unknown directive :{name} (try :help)")
+            self.say("? " + t("console.unknown_directive", self.lang, name=name))
         return True
+
+    async def _complete(self, argument: str) -> None:
+        words = parse_slash(argument).words if argument.strip().removeprefix("/") else []
+        where = position(self.emu.commands, self.guild.id, words[:-1])
+        if len(words) >= 2 and where.level is None:
+            resolve(self.emu.commands, self.guild.id, words[:-1], self.lang)  # says the command is unknown
+        focused, typed = focus(where, words[-1]) if len(words) >= 2 else (None, "")
+        if focused is None:
+            self.say("? " + t("console.complete_usage", self.lang))
+            return
+        choices = await self.emu.autocomplete(
+            self.member,
+            self.channel,
+            " ".join(where.path),
+            autocomplete_options(where, focused, typed),
+            focused=focused["name"],
+            locale=self.locale,
+        )
+        self.say(render_choices(choices, self.lang))
 
     async def _click(self, label: str) -> None:
         if self.last is None:
-            self.say("? nothing to click yet: run a command first")
+            self.say("? " + t("console.nothing_to_click", self.lang))
             return
         buttons = [b for m in self.last.messages for b in _buttons(m)]
         by_label = any(b["label"] == label for b in buttons)
@@ -148,10 +199,10 @@ class Console:
 
     async def _select(self, argument: str) -> None:
         if self.last is None:
-            self.say("? nothing to select in yet: run a command first")
+            self.say("? " + t("console.nothing_to_select", self.lang))
             return
         if not argument:
-            self.say("? usage: :select custom_id value [value ...]")
+            self.say("? " + t("console.select_usage", self.lang))
             return
         custom_id, *values = argument.split()
         result = await self.emu.select(self.member, self.last, custom_id=custom_id, values=values, locale=self.locale)
@@ -159,28 +210,64 @@ class Console:
 
     async def _submit(self, argument: str) -> None:
         if self.last is None or self.last.modal is None:
-            self.say("? no form is open")
+            self.say("? " + t("console.no_form", self.lang))
             return
-        fields = parse_slash("submit " + argument).options
+        fields = {w.name or w.text: w.value for w in parse_slash("submit " + argument).words[1:]}
         result = await self.emu.submit_modal(self.member, self.last, fields, locale=self.locale)
         self._show(result)
 
     def _show(self, result: InteractionResult) -> None:
         self.last = result
-        self.say(render_result(result, color=self.color))
+        self.say(render_result(result, self.display))
         self.seen.update(m.id for m in result.messages)
-        self._show_other_messages()
 
-    def _show_other_messages(self) -> None:
-        """What else the bot posted meanwhile (in the channel or in my DMs)."""
-        for where, messages in (
-            (f"#{self.channel.name}", self.emu.channel_messages(self.channel)),
-            ("DM", self.emu.dm_messages(self.member)),
-        ):
-            fresh = [m for m in messages if m.id not in self.seen]
-            for message in fresh:
-                self.say(self.style.dim(f"-- new in {where}:") + "\n" + render_message(message, color=self.color))
-                self.seen.add(message.id)
+    # -- what arrives without being asked for --------------------------------------------------
+
+    def _watched(self) -> list[tuple[Channel, Member | None]]:
+        """The server's text channels, and each persona's DMs with the bot (once they exist)."""
+        watched: list[tuple[Channel, Member | None]] = [(c, None) for c in self.guild.channels.values()]
+        for member in self.personas.values():
+            dm = self.emu.world.dm_by_user.get(member.user.id)
+            if dm is not None:
+                watched.append((dm, member))
+        return watched
+
+    def skip_arrivals(self) -> None:
+        """What is already there is history, not news."""
+        for channel, _ in self._watched():
+            self._cursors[channel.id] = channel.message_ids[-1] if channel.message_ids else 0
+
+    def _fresh(self) -> list[tuple[Channel, Member | None, Message]]:
+        fresh = []
+        for channel, member in self._watched():
+            after = self._cursors.get(channel.id, 0)
+            for message_id in channel.message_ids[bisect.bisect_right(channel.message_ids, after) :]:
+                message = self.emu.world.messages.get(message_id)
+                if message is not None and message_id not in self.seen:
+                    fresh.append((channel, member, message))
+        return sorted(fresh, key=lambda item: item[2].id)
+
+    def show_arrivals(self) -> None:
+        """Print each message posted since the last look (a DM, a post in a channel), marked with where."""
+        for channel, member, message in self._fresh():
+            self._cursors[channel.id] = max(self._cursors.get(channel.id, 0), message.id)
+            self.seen.add(message.id)
+            self.say(self.display.dim(self._origin(channel, member)) + "\n" + render_message(message, self.display))
+
+    def _origin(self, channel: Channel, member: Member | None) -> str:
+        if member is None:
+            return t("console.new_in", self.lang, channel=channel.name)
+        bot = self.emu.world.bot.name
+        if member is self.member:
+            return t("console.dm_from", self.lang, bot=bot)
+        persona = next(name for name, m in self.personas.items() if m is member)
+        return t("console.dm_from_to", self.lang, bot=bot, persona=persona)
+
+    async def watch_arrivals(self) -> None:
+        """Print arrivals as they come: woken by the emulator whenever the bot posts, no polling."""
+        while True:
+            await self.emu.messages_signal.wait_for(lambda: (not self.busy and self._fresh()) or None, None)
+            self.show_arrivals()
 
 
 def _buttons(message: Message) -> list[dict[str, object]]:
@@ -197,18 +284,24 @@ async def run_console(
     stdin: TextIO,
     stdout: TextIO,
     color: bool,
+    zone: tzinfo | None = None,
+    prompt: Callable[[Console], Awaitable[None]] | None = None,
 ) -> None:
-    """Read lines until :quit or end of input; answers go to `stdout` as plain text."""
-    console = Console(emu, guild, channel, personas, current=current, stdout=stdout, color=color)
-    console.seen.update(m.id for m in emu.channel_messages(channel))
-    interactive = stdin.isatty()
+    """Read lines until :quit or end of input. With `prompt` (a terminal), it reads them instead."""
+    console = Console(emu, guild, channel, personas, current=current, stdout=stdout, color=color, zone=zone)
     console.say(console.banner())
-    while True:
-        if interactive:
-            stdout.write(f"{console.current}> ")
-            stdout.flush()
-        text = await asyncio.to_thread(stdin.readline)
-        if not text:  # end of input
-            break
-        if not await console.handle(text):
-            break
+    watcher = asyncio.create_task(console.watch_arrivals(), name="console-arrivals")
+    try:
+        if prompt is not None:
+            await prompt(console)
+            return
+        while True:
+            text = await asyncio.to_thread(stdin.readline)
+            if not text:  # end of input
+                break
+            if not await console.handle(text):
+                break
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher

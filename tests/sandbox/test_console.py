@@ -8,7 +8,7 @@ import pytest
 
 from bot.sandbox import run_console
 from bot.sandbox.console_parse import DirectiveLine, EmptyLine, ParseError, SlashLine, parse_line, tokenize
-from bot.sandbox.render import render_choices, render_message
+from bot.sandbox.render import Display, render_choices, render_message
 
 from .conftest import Sandbox
 
@@ -16,11 +16,25 @@ from .conftest import Sandbox
 @pytest.mark.parametrize(
     ("line", "parsed"),
     [
-        ("/about", SlashLine("about", {})),
-        ("/clause ref:4", SlashLine("clause", {"ref": "4"})),
-        ('/clause ref:"3 words"', SlashLine("clause", {"ref": "3 words"})),
-        ("/eventadmin edit name:x when:demain", SlashLine("eventadmin edit", {"name": "x", "when": "demain"})),
-        ("/clause ref:l'accord", SlashLine("clause", {"ref": "l'accord"})),
+        ("/about", [(None, "about")]),
+        ("/clause 4", [(None, "clause"), (None, "4")]),
+        ("/clause ref:4", [(None, "clause"), ("ref", "4")]),
+        ('/clause ref:"3 words"', [(None, "clause"), ("ref", "3 words")]),
+        ('/signatory "South Korea"', [(None, "signatory"), (None, "South Korea")]),
+        ('/signatory "a:b"', [(None, "signatory"), (None, "a:b")]),
+        ("/eventadmin edit x when:demain", [(None, "eventadmin"), (None, "edit"), (None, "x"), ("when", "demain")]),
+        ("/clause ref:l'accord", [(None, "clause"), ("ref", "l'accord")]),
+    ],
+)
+def test_slash_lines_are_split_into_words(line: str, parsed: list[tuple[str | None, str]]) -> None:
+    slash = parse_line(line)
+    assert isinstance(slash, SlashLine)
+    assert [(w.name, w.value) for w in slash.words] == parsed
+
+
+@pytest.mark.parametrize(
+    ("line", "parsed"),
+    [
         (":as moderator", DirectiveLine("as", "moderator")),
         (":CLICK  Next page ", DirectiveLine("click", "Next page")),
         ("[Next]", DirectiveLine("click", "Next")),
@@ -28,18 +42,27 @@ from .conftest import Sandbox
         ("   ", EmptyLine()),
     ],
 )
-def test_lines_are_parsed(line: str, parsed: object) -> None:
+def test_other_lines_are_parsed(line: str, parsed: object) -> None:
     assert parse_line(line) == parsed
 
 
-@pytest.mark.parametrize("line", ["hello", '/clause ref:"open', "/clause ref:1 stray", ":"])
-def test_bad_lines_are_explained(line: str) -> None:
-    with pytest.raises(ParseError):
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [("hello", "not_a_command"), ('/clause ref:"open', "unclosed_quote"), (":", "no_directive"), ("/", "no_command")],
+)
+def test_bad_lines_are_explained(line: str, key: str) -> None:
+    with pytest.raises(ParseError) as refused:
         parse_line(line)
+    assert refused.value.key == key
 
 
 def test_tokenize_keeps_empty_quoted_values() -> None:
-    assert tokenize('a:"" b') == ["a:", "b"]
+    assert [(w.name, w.value) for w in tokenize('a:"" b')] == [("a", ""), (None, "b")]
+
+
+def test_a_partial_line_keeps_an_open_quote_and_where_each_word_starts() -> None:
+    typed = tokenize('signatory "South Ko', partial=True)
+    assert [(w.text, w.start) for w in typed] == [("signatory", 0), ("South Ko", 10)]
 
 
 def test_a_message_renders_as_plain_text() -> None:
@@ -79,12 +102,8 @@ def test_a_message_renders_as_plain_text() -> None:
         "[Prev] [Next]",
         "[Site -> https://x.test]",
     ]
-    assert "\x1b[" in render_message(message, color=True)
-    assert "\x1b[" not in render_message(message, color=False)
-
-
-def test_discord_timestamps_render_as_dates() -> None:
-    assert render_message({"content": "since <t:1739260800:R>"}) == "since 2025-02-11 08:00 UTC"
+    assert "\x1b[" in render_message(message, Display(color=True))
+    assert "\x1b[" not in render_message(message, Display(color=False))
 
 
 def test_choices_render_one_per_line() -> None:
@@ -99,7 +118,6 @@ async def test_a_console_session_through_a_pipe(sandbox: Sandbox) -> None:
         ":complete /clause ref:en",
         "/nope",
         "/clause",
-        ":as bob",
         "/secret",
         "/dm who:alice",
         ":as alice",
@@ -110,17 +128,17 @@ async def test_a_console_session_through_a_pipe(sandbox: Sandbox) -> None:
     stdin, stdout = io.StringIO("\n".join(lines) + "\n"), io.StringIO()
     personas = {"alice": sandbox.alice, "bob": sandbox.bob}
     await run_console(
-        sandbox.emu, sandbox.guild, sandbox.general, personas, current="alice", stdin=stdin, stdout=stdout, color=False
+        sandbox.emu, sandbox.guild, sandbox.general, personas, current="bob", stdin=stdin, stdout=stdout, color=False
     )
     out = stdout.getvalue()
-    assert "You are 'alice'" in out and "/card" in out.splitlines()[1]
+    assert "You are bob (locale en-US)" in out and "/card" in out.splitlines()[1]
     assert "| Card" in out and "[Next] [Later] [Off (disabled)]" in out
     assert "page 2" in out
     assert "Energy  ->  energy" in out and "Engagement" in out
-    assert "unknown command /nope. Registered commands:" in out
-    assert "missing required option(s) ref" in out
-    assert "You are now 'bob'" in out
+    assert "? Unknown command /nope. Commands: /admin, /announce" in out
+    assert "? /clause needs a value for: ref.\nUsage:\n  /clause ref:<text>  — Clause by reference" in out
     assert "(only you can see this)\npsst" in out
-    assert "hello from the bot" in out  # alice's DMs
+    assert "📬 DM from summit-bot to alice\nhello from the bot" in out  # shown as it arrived, to bob
+    assert "Vous êtes maintenant alice (langue fr).\nhello from the bot" in out  # and again with :dm, in French
     assert "/never" not in out.split(":quit")[-1]
     assert len(sandbox.emu.channel_messages(sandbox.general)) == 1  # /never was not run
