@@ -11,16 +11,21 @@ from contextlib import asynccontextmanager
 from datetime import UTC
 from pathlib import Path
 
+import aiohttp
+import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.client import EXTENSIONS, SummitBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
+from bot.discord_probe import Backoff, TokenRefused, wait_for_discord
 from bot.endpoints import use_discord_endpoints
 from bot.services import build_services
 from bot.storage.database import Database
+from bot.storage.lock import hold_store
 from bot.storage.repositories.content import ContentRepository
+from bot.web.server import serve_web
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,8 @@ async def assemble_bot(
             guild_ready_timeout=guild_ready_timeout,
         )
         try:
-            yield bot
+            async with serve_web(bot):  # off unless web.enabled; stopped before the bot closes
+                yield bot
         finally:
             if not bot.is_closed():
                 await bot.close()
@@ -70,32 +76,102 @@ async def assemble_bot(
         await database.close()
 
 
-async def run_bot(settings: Settings) -> None:
+class DiscordUnreachable(RuntimeError):
+    """Discord went away between the start's first answer and the login; the message is one line."""
+
+
+async def run_bot(settings: Settings, *, backoff: Backoff | None = None) -> None:
+    """Run until a stop signal: hold the store, wait for Discord, open the store, connect.
+
+    Raises StoreInUse when another bot holds the store, TokenRefused when Discord refuses the token."""
     token = settings.token
     if not token:
         raise ValueError("no Discord token configured")
-    async with assemble_bot(settings) as bot:
-        close_on_signals(bot)
-        # What start-up built (modules, content, services) lives as long as the process: moved out
-        # of the collector's reach, a full collection no longer walks it in the middle of a command.
-        gc.collect()
-        gc.freeze()
-        await bot.start(token)
+    # Taken before the store is opened (and migrated): a second bot on it must not touch it at all.
+    with hold_store(settings.database.path), StopSignals() as stop:
+        reachable = await wait_for_discord(
+            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or Backoff()
+        )
+        if not reachable:
+            return
+        async with assemble_bot(settings) as bot:
+            if stop.requested.is_set():
+                return
+            stop.close_on_request(bot)
+            # What start-up built (modules, content, services) lives as long as the process: moved out
+            # of the collector's reach, a full collection no longer walks it in the middle of a command.
+            gc.collect()
+            gc.freeze()
+            try:
+                await bot.start(token)
+            except discord.LoginFailure:
+                raise TokenRefused from None
+            except aiohttp.ClientConnectionError as exc:  # only the login can raise it: connect() retries
+                raise DiscordUnreachable(
+                    f"Discord unreachable at {settings.discord.api_base_url} while logging in: {exc}"
+                ) from None
 
 
-def close_on_signals(bot: SummitBot, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> None:
-    """Close cleanly on Ctrl-C and on SIGTERM (systemd, `docker stop`): runs in flight are stopped with
-    their ledger writes finished, the gateway connection and the store are closed. A handler of our own
-    also works when the bot was started with SIGINT ignored, as `nohup … &` in a script does. A second
-    signal gets the default behaviour back, so a close that hangs can still be interrupted."""
-    loop = asyncio.get_running_loop()
-    closing: list[asyncio.Task[None]] = []  # keeps the task referenced until it is done
+async def sync_commands_now(settings: Settings, *, backoff: Backoff | None = None) -> bool | None:
+    """`summit-bot sync`: register the commands now; whether they changed, or None when stopped first."""
+    token = settings.token or ""
+    with hold_store(settings.database.path), StopSignals() as stop:
+        reachable = await wait_for_discord(
+            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or Backoff()
+        )
+        if not reachable:
+            return None
+        async with assemble_bot(settings, sync_commands=False) as bot:
+            try:
+                await bot.login(token)
+            except discord.LoginFailure:
+                raise TokenRefused from None
+            return await bot.command_sync.sync_if_changed(force=True)
 
-    def close(received: signal.Signals) -> None:
-        for handled in signals:
-            loop.remove_signal_handler(handled)
+
+class StopSignals:
+    """Stop cleanly on Ctrl-C and on SIGTERM (systemd, `docker stop`), at any point of the start or the run.
+
+    `requested` is set on the first signal; a bot handed to `close_on_request` is then closed: runs in
+    flight are stopped with their ledger writes finished, the gateway connection and the store are
+    closed. A handler of our own also works when the bot was started with SIGINT ignored, as
+    `nohup … &` in a script does. A second signal gets the default behaviour back, so a close that
+    hangs can still be interrupted."""
+
+    def __init__(self, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> None:
+        self.signals = tuple(signals)
+        self.requested = asyncio.Event()
+        self._bot: SummitBot | None = None
+        self._closing: list[asyncio.Task[None]] = []  # keeps the task referenced until it is done
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __enter__(self) -> StopSignals:
+        self._loop = asyncio.get_running_loop()
+        for received in self.signals:
+            self._loop.add_signal_handler(received, self._received, received)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._restore_defaults()
+
+    def close_on_request(self, bot: SummitBot) -> None:
+        self._bot = bot
+        if self.requested.is_set():
+            self._close(bot)
+
+    def _received(self, received: signal.Signals) -> None:
+        self._restore_defaults()
         log.info("%s received: closing", received.name)
-        closing.append(loop.create_task(bot.close()))
+        self.requested.set()
+        if self._bot is not None:
+            self._close(self._bot)
 
-    for received in signals:
-        loop.add_signal_handler(received, close, received)
+    def _close(self, bot: SummitBot) -> None:
+        assert self._loop is not None
+        self._closing.append(self._loop.create_task(bot.close()))
+
+    def _restore_defaults(self) -> None:
+        if self._loop is None:
+            return
+        for handled in self.signals:
+            self._loop.remove_signal_handler(handled)
