@@ -89,6 +89,44 @@ class ReminderSettings(_Section):
     nonce_window_seconds: int = Field(240, ge=0, le=3600)
 
 
+class WebSettings(_Section):
+    """The bot's small web server: calendar feeds, the public events page, /healthz and /metrics."""
+
+    # Off unless the operator turns it on: a bot that serves nothing over HTTP opens no port.
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port (the sandbox and the tests)
+    # The address people reach (behind the operator's reverse proxy); links are built on it.
+    # Unset: http://host:port as bound, which only suits a machine's own loopback.
+    public_url: str | None = None
+    metrics: bool = True
+    # Per client address; behind a reverse proxy every client has the proxy's address unless trusted.
+    requests_per_minute: int = Field(120, ge=1, le=100_000)
+    trust_forwarded_for: bool = False
+    # Suggested to calendar apps (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+    feed_refresh_minutes: int = Field(60, ge=5, le=7 * 24 * 60)
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        value = value.strip()
+        if not value or any(ch.isspace() or ch in "/?#@" for ch in value):
+            raise ValueError("must be an address or a host name to listen on, such as 127.0.0.1")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        HttpUrl(value)
+        if "?" in value or "#" in value:
+            raise ValueError("must not hold a query string or a fragment")
+        return value.rstrip("/")
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
@@ -103,6 +141,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     moderation: ModerationSettings = ModerationSettings()
     reminders: ReminderSettings = ReminderSettings()
+    web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property

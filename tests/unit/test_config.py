@@ -134,3 +134,14 @@ def test_check_config_command_shows_at_most_the_last_four_characters(tmp_path, c
 def test_check_config_on_a_missing_file_fails(tmp_path, capsys):
     assert main(["--config", str(tmp_path / "nope.toml"), "check-config"]) != 0
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_web_section_is_off_by_default_and_checked(tmp_path):
+    assert load_settings(None, env={}).web.enabled is False
+    path = write(tmp_path, '[web]\nenabled = true\nport = 70000\npublic_url = "ftp://x.org"\nhost = "a b"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    keys = {problem.key for problem in caught.value.problems}
+    assert keys == {"web.port", "web.public_url", "web.host"}
+    good = write(tmp_path, '[web]\nenabled = true\npublic_url = "https://events.example.org/"\n')
+    assert load_settings(good, env={}).web.public_url == "https://events.example.org"
