@@ -5,6 +5,11 @@ defined in two files of one language is an error.
 
 Strings are templates first and formatted after (`{name}` placeholders), so a translator can
 move words around. French serves the `fr` locale; every other Discord locale gets English.
+
+A string that depends on a number is a table of plural forms, `one` and `other`
+(`notified = { one = "{count} follower …", other = "{count} followers …" }`); `t` picks the form
+from the `count` parameter (or `n`) by the language's rule: English says "1 follower" and
+"0 followers", French "0 abonné" and "1 abonné" (CLDR: 0 and 1 are singular in French).
 """
 
 from __future__ import annotations
@@ -26,6 +31,18 @@ def language_for(locale: discord.Locale | str | None) -> str:
     """The language a reply is written in for this Discord locale."""
     value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
     return "fr" if value.lower().startswith("fr") else DEFAULT_LANGUAGE
+
+
+PLURAL_FORMS = ("one", "other")
+# The parameter that carries the number a plural string agrees with, by preference.
+_COUNT_PARAMS = ("count", "n")
+
+
+def plural_form(count: int, lang: str) -> str:
+    """The CLDR plural category of an integer: "one" or "other"."""
+    if lang == "fr":
+        return "one" if count in (0, 1) else "other"
+    return "one" if count == 1 else "other"
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
@@ -75,8 +92,17 @@ class Catalog:
 
     def t(self, key: str, lang: str, /, **params: object) -> str:
         """The string `key` in `lang`, formatted; English, then the key itself, if it is missing."""
-        template = self._messages.get(lang, {}).get(key) or self._messages[DEFAULT_LANGUAGE].get(key) or key
+        template = self._template(key, lang, params) or self._template(key, DEFAULT_LANGUAGE, params) or key
         return template.format_map(params) if params else template
+
+    def _template(self, key: str, lang: str, params: Mapping[str, object]) -> str | None:
+        messages = self._messages.get(lang, {})
+        if key in messages:
+            return messages[key]
+        count = next((params[name] for name in _COUNT_PARAMS if name in params), None)
+        if isinstance(count, int) and f"{key}.other" in messages:
+            return messages.get(f"{key}.{plural_form(count, lang)}") or messages[f"{key}.other"]
+        return None
 
     def problems(self) -> list[str]:
         """Keys missing or empty in a language, and placeholders that differ between languages."""
@@ -86,6 +112,8 @@ class Catalog:
             for lang in LANGUAGES:
                 if not self._messages[lang].get(key, "").strip():
                     found.append(f"{key}: missing or empty in {lang}")
+            if key.endswith(".one") and not self.has(f"{key.removesuffix('.one')}.other"):
+                found.append(f"{key}: a plural table needs an 'other' form")
             if self.has(key):
                 names = {lang: placeholders(self._messages[lang][key]) for lang in LANGUAGES}
                 if len({frozenset(value) for value in names.values()}) > 1:

@@ -86,16 +86,20 @@ def lead_code(seconds: int) -> str:
     return " ".join(parts) or "0m"
 
 
-def describe_lead(seconds: int, lang: str) -> str:
-    """ "1 day 2 hours", "1 jour 2 heures"; weeks only when the whole lead is in weeks."""
+def describe_lead(seconds: int, lang: str, *, attributive: bool = False) -> str:
+    """ "1 day 2 hours", "1 jour 2 heures"; weeks only when the whole lead is in weeks.
+
+    `attributive` is the form placed before a noun: "2-day 3-hour" in "your 2-day 3-hour reminder"
+    (English hyphenates and does not pluralise there; the catalogue holds each language's form).
+    """
     names = _NAMES if seconds % WEEK == 0 else _NAMES[1:]
+    suffix = "_attributive" if attributive else ""
     parts = []
     rest = seconds
     for name, unit in names:
         count, rest = divmod(rest, unit)
         if count:
-            form = "one" if count == 1 else "many"
-            parts.append(t(f"reminders.units.{name}_{form}", lang, n=count))
+            parts.append(t(f"reminders.units.{name}{suffix}", lang, n=count))
     return " ".join(parts)
 
 

@@ -103,7 +103,8 @@ def reminder_embed(
     if lead is None:
         lines.append(t("reminders.dm.starts_snoozed", lang, relative=relative))
     else:
-        lines.append(t("reminders.dm.starts", lang, relative=relative, lead=describe_lead(lead, lang)))
+        lead_text = describe_lead(lead, lang, attributive=True)  # "your 2-minute reminder"
+        lines.append(t("reminders.dm.starts", lang, relative=relative, lead=lead_text))
     embed = discord.Embed(
         title=_title(t("reminders.dm.title", lang, name=event.name(lang))),
         description="\n".join(lines),

@@ -110,7 +110,7 @@ async def test_clause_3_lists_its_items_and_shows_its_initiatives(bot, world):
     assert shown["Initiative: IEA Energy and AI Observatory"].startswith("The observatory on AI's energy effects")
     assert "Initiative: Network of observatories on AI and the labour market" in shown
     (embed,) = (await clause(world, world.member_fr, "3")).embeds
-    assert fields(embed)["Initiative : Plateforme et incubateur de l'IA d'intérêt général"].startswith(
+    assert fields(embed)["Initiative\u00a0: Plateforme et incubateur de l'IA d'intérêt général"].startswith(
         "Lancés au Sommet"
     )
 
@@ -126,7 +126,7 @@ async def test_clause_6_shows_its_four_milestones(bot, world):
         "Milestone: AI for Good Global Summit 2025": "8–11 July 2025 · Geneva",
     }
     (embed,) = (await clause(world, world.member_fr, "6")).embeds
-    assert fields(embed)["Échéance : Sommet mondial sur l'IA en Afrique (Sommet de Kigali)"] == (
+    assert fields(embed)["Échéance\u00a0: Sommet mondial sur l'IA en Afrique (Sommet de Kigali)"] == (
         "du 3 au 4 avril 2025 · Kigali"
     )
 
@@ -141,7 +141,7 @@ async def test_a_sub_item(bot, world):
     (embed,) = result.embeds
     assert embed["title"] == "Article 3 · point 3.7"
     assert embed["description"].startswith("**Les membres fondateurs² ont lancé une grande plateforme")
-    assert list(fields(embed)) == ["Note 2", "Initiative : Plateforme et incubateur de l'IA d'intérêt général"]
+    assert list(fields(embed)) == ["Note 2", "Initiative\u00a0: Plateforme et incubateur de l'IA d'intérêt général"]
     assert labels(result) == ["◀ Point 3.6", "↑ Article 3", "Point 3.8 ▶", "Texte officiel"]
 
 
@@ -159,7 +159,7 @@ async def test_the_footnote_of_the_title_quotes_the_title(bot, world):
     result = await world.emulator.slash(world.member_fr, world.general, "article", {"ref": "note 1"})
     (embed,) = result.embeds
     assert embed["title"] == "Note 1"
-    assert fields(embed) == {"Appelée depuis": f"Le titre : {CONTENT.declaration.title}"}
+    assert fields(embed) == {"Appelée depuis": f"Le titre\u00a0: {CONTENT.declaration.title}"}
     assert labels(result) == ["Note 2 ▶", "Texte officiel"]
 
 
@@ -218,8 +218,12 @@ async def test_bad_references_get_a_short_ephemeral_answer_with_the_valid_range(
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("7", "La déclaration n'a pas de « 7 » : articles 1–6, points 3.1–3.9, notes fn1–fn3.\nLes plus proches :"),
-        ("abc", "« abc » n'est pas une référence à la déclaration."),
+        (
+            "7",
+            "La déclaration n'a pas de «\u00a07\u00a0»\u00a0: articles 1–6, points 3.1–3.9, notes fn1–fn3.\n"
+            "Les plus proches\u00a0:",
+        ),
+        ("abc", "«\u00a0abc\u00a0» n'est pas une référence à la déclaration."),
         ("4-2", "Une plage va du plus petit article au plus grand"),
         ("1-6", "Une plage montre 3 articles au plus à la fois"),
         ("x" * 2000, "Cette référence est trop longue (50 caractères au plus)."),

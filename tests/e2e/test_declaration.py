@@ -49,7 +49,9 @@ async def test_overview_in_french(bot, world):
     assert "In English" not in shown and "En anglais" not in shown  # the aside is for English readers
     assert [name for name in shown if name.startswith("Article ")] == [f"Article {n}" for n in range(1, 7)]
     assert shown["Note 1"] == DECLARATION.footnote(1).text
-    assert shown["Signataires (60)"] == "États : 58\nUnion européenne : 1\nCommission de l'Union africaine : 1"
+    assert shown["Signataires (60)"] == (
+        "États\u00a0: 58\nUnion européenne\u00a0: 1\nCommission de l'Union africaine\u00a0: 1"
+    )
     assert embed["footer"]["text"].endswith("Lire un article avec /article 4, chercher dans le texte avec /recherche.")
 
 

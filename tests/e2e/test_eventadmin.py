@@ -94,7 +94,7 @@ async def test_add_edit_postpone_cancel_each_recorded_in_the_history(bot, world)
         "status: scheduled → postponed\nReason: venue works",
         f"{mention} · moved\ndate: 15 March 2027, 09:00–17:00 → 16 March 2027, 10:00\nReason: one day later",
         f"{mention} · edited\nvenue: Palexpo → CICG\nReason: venue changed",
-        f"{mention} · added\nname (English): AI Safety Forum\nname (French): AI Safety Forum\nkind: Summit\n"
+        f"{mention} · added\nname (English): AI Safety Forum\nname (French): AI Safety Forum\ntype: Summit\n"
         "venue: Palexpo\ncity: Geneva\ncountry: CH\ntime zone: Europe/Zurich\ndate: 15 March 2027, 09:00–17:00\n"
         "status: scheduled\nsources: https://example.org/forum\nReason: announced on the site",
     ]
@@ -113,10 +113,10 @@ async def test_add_edit_postpone_cancel_each_recorded_in_the_history(bot, world)
 
 async def test_history_in_french_names_the_release_for_shipped_facts(bot, world):
     result = await admin(world, "history", {"event": "geneva-2027"}, locale="fr")
-    assert history_text(result) == "Aucune modification enregistrée : l'événement est tel que livré avec le bot."
+    assert history_text(result) == "Aucune modification enregistrée\u00a0: l'événement est tel que livré avec le bot."
     await admin(world, "edit", {"event": "geneva-2027", "date": "2027-05-04", "end": "2027-05-06"}, locale="fr")
     text = history_text(await admin(world, "history", {"event": "geneva-2027"}, locale="fr"))
-    assert "déplacé\ndate : premier semestre 2027 — date à confirmer → 4–6 mai 2027" in text
+    assert "déplacé\ndate\u00a0: premier semestre 2027 — date à confirmer → 4–6 mai 2027" in text
 
 
 async def test_history_is_paginated(bot, world):
@@ -211,7 +211,7 @@ async def test_a_malformed_date_is_refused_with_the_accepted_forms(bot, world, t
 
 async def test_a_malformed_date_is_refused_in_french(bot, world):
     result = await admin(world, "add", {**ADD, "date": "bientôt"}, locale="fr")
-    assert result.content.startswith("Je ne sais pas lire `bientôt` comme une date : rien n'a changé.")
+    assert result.content.startswith("Je ne sais pas lire `bientôt` comme une date\u00a0: rien n'a changé.")
     assert "`mars 2027`" in result.content
 
 
@@ -328,15 +328,15 @@ async def test_each_change_is_announced_once_pinging_only_the_role(bot, world, a
     await admin(world, "edit", {"event": KEY, "date": "2027-03-22", "reason": "room booked"})
     moved = await world.emulator.wait_for_message(announcements)
     assert moved["content"] == (
-        f"<@&{followers.id}> 📅 **AI Safety Forum** has moved from 15 March 2027, 09:00–17:00 "
-        f"(local time; <t:{start}:F> for you) to 22 March 2027 (reason: room booked)."
+        f"<@&{followers.id}> 📅 **AI Safety Forum** has a new date: 22 March 2027. Previously: 15 March 2027, "
+        f"09:00–17:00 (local time; <t:{start}:F> for you).\nReason: room booked"
     )
     assert world.emulator.message_pings(moved).roles == frozenset({followers.id})
 
     await admin(world, "edit", {"event": KEY, "city": "Genève"})  # not a date: no announcement
     await admin(world, "cancel", {"event": KEY, "reason": "no funding"})
     cancelled = await world.emulator.wait_for_message(announcements)
-    assert cancelled["content"] == f"<@&{followers.id}> ❌ **AI Safety Forum** is cancelled (reason: no funding)."
+    assert cancelled["content"] == f"<@&{followers.id}> ❌ **AI Safety Forum** is cancelled.\nReason: no funding"
     assert len(world.emulator.channel_messages(announcements)) == 3, "one post per change, the edit not announced"
 
 
@@ -351,8 +351,8 @@ async def test_announcements_follow_the_servers_language_and_need_no_role(world,
         await emulator.slash(modo, channel, "eventadmin postpone", {"event": "geneva-2027", "reason": "pas de salle"})
         post = await emulator.wait_for_message(channel)
         assert post["content"] == (
-            "⏳ **Prochain sommet sur l'IA, accueilli par la Suisse** est reporté : déplacé du premier semestre 2027 "
-            "au date à confirmer (motif : pas de salle)."
+            "⏳ **Prochain sommet sur l'IA, accueilli par la Suisse** est reporté. Nouvelle date\u00a0: date à "
+            "confirmer. Auparavant\u00a0: premier semestre 2027.\nMotif\u00a0: pas de salle"
         )
         assert emulator.message_pings(post).nothing
 

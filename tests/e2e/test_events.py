@@ -192,7 +192,7 @@ async def test_event_embed_and_buttons(bot, world):
     assert values["Where"] == "Bharat Mandapam, New Delhi, India"
     assert values["Time zone of the venue"].startswith("Asia/Kolkata")
     assert values["Status"] == "over"
-    assert values["Kind"] == "Summit"
+    assert values["Type"] == "Summit"
     assert values["Sources"] == "https://theprint.in\nhttps://livemint.com"
     assert embed["footer"]["text"] == "Event: india-2026"
     calendar = button(result, "Add to calendar")

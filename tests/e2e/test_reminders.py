@@ -95,12 +95,12 @@ async def test_a_one_minute_reminder_arrives_within_a_second_of_its_due_time(bot
     assert timedelta(0) <= arrived - due < timedelta(seconds=1), f"{arrived - due} after its due time"
     (embed,) = message["embeds"]
     assert embed["title"] == "⏰ AI Safety Forum"
-    assert embed["description"] == f"Starts <t:{stamp(starts)}:R> — your 1 minute reminder."
+    assert embed["description"] == f"Starts <t:{stamp(starts)}:R> — your 1-minute reminder."
     when = fields(embed)["When"]
     assert local(starts)[-5:] in when and "at the venue" in when and f"<t:{stamp(starts)}:F>" in when
     assert fields(embed)["Where"] == "Palexpo, Geneva, Switzerland"
     assert embed["footer"]["text"].startswith("Summit Community · ref r-")
-    assert labels(message) == ["Snooze 1 h", "Remind me just before", "Unsubscribe"]
+    assert labels(message) == ["Snooze 1 hour", "Remind me just before", "Unsubscribe"]
     assert world.emulator.message_pings(message).nothing
     await runtime_of(bot).idle()
     row = await bot.database.fetch_one("SELECT state, message_id, late FROM reminder_deliveries")
@@ -146,7 +146,7 @@ async def test_snooze_and_unsubscribe_buttons(bot, world, clock):
     await remind(world, world.member_en, "subscribe", {"event": event.key, "lead": "1h"})
     assert await send_now(bot, event, 3600) == {"sent": 1}
     message = await world.emulator.wait_for_message(world.member_en)
-    snoozed = await world.emulator.click(world.member_en, message, label="Snooze 1 h")
+    snoozed = await world.emulator.click(world.member_en, message, label="Snooze 1 hour")
     assert snoozed.ephemeral and snoozed.content.startswith("Done: I will remind you again <t:")
     before = await world.emulator.click(world.member_en, message, label="Remind me just before")
     ten_before = starts - timedelta(minutes=10)
@@ -172,7 +172,7 @@ async def test_a_snoozed_reminder_rings_just_before_the_start(bot, world, clock)
     first = await world.emulator.wait_for_message(world.member_fr)
     assert labels(first) == ["Dans 1 h", "Juste avant", "Ne plus suivre"]
     pressed = await world.emulator.click(world.member_fr, first, label="Juste avant", locale="fr")
-    assert pressed.content.startswith("C'est noté : je vous le rappellerai <t:")
+    assert pressed.content.startswith("C'est noté\u00a0: je vous le rappellerai <t:")
     rung = await world.emulator.wait_for_message(world.member_fr, timeout=10)
     assert datetime.fromisoformat(rung["timestamp"]) - due < timedelta(seconds=1)
     assert rung["embeds"][0]["description"] == f"Commence <t:{stamp(starts)}:R> — le rappel que vous avez reporté."
@@ -220,18 +220,18 @@ async def test_a_moved_event_tells_its_followers_and_moves_their_reminders(bot, 
         world.moderator, world.general, "eventadmin edit",
         {"event": "geneva-2027", "date": "2027-05-04 09:00", "reason": "announced"},
     )  # fmt: skip
-    assert dated.content.endswith("2 follower(s) will be told by DM.")
+    assert dated.content.endswith("2 followers will be told by DM.")
     new_start = datetime(2027, 5, 4, 7, 0, tzinfo=UTC)
     run_at = runtime_of(bot).job_run_at(event.id, 86400)
     assert abs(run_at - (new_start - timedelta(days=1))) < timedelta(seconds=1)
     french = await emulator.wait_for_message(world.member_fr)
     assert french["embeds"][0]["title"] == "📅 Prochain sommet sur l'IA, accueilli par la Suisse change de date"
     assert french["embeds"][0]["description"] == (
-        f"Nouvelle date : 4 mai 2027, 9 h 00 (<t:{stamp(new_start)}:F>) (au lieu de premier semestre 2027).\n"
-        "Motif : announced\nVos rappels suivent la nouvelle date."
+        f"Nouvelle date\u00a0: 4 mai 2027, 9\u00a0h\u00a000 (<t:{stamp(new_start)}:F>). "
+        "Auparavant\u00a0: premier semestre 2027.\nMotif\u00a0: announced\nVos rappels suivent la nouvelle date."
     )
     english = await emulator.wait_for_message(world.member_en)
-    assert english["embeds"][0]["description"].startswith("Moved from first half of 2027 to 4 May 2027, 09:00")
+    assert english["embeds"][0]["description"].startswith("New date: 4 May 2027, 09:00")
     await emulator.slash(world.moderator, world.general, "eventadmin edit",
                          {"event": "geneva-2027", "date": "2027-05-05 09:00", "reason": "one day later"})  # fmt: skip
     moved_again = await emulator.wait_for_message(world.member_en)
@@ -248,7 +248,7 @@ async def test_a_cancelled_event_tells_its_followers_and_drops_its_reminders(bot
     assert runtime_of(bot).job_run_at(event.id, 3600) is not None
     cancelled = await world.emulator.slash(world.moderator, world.general, "eventadmin cancel",
                                            {"event": event.key, "reason": "no funding"})  # fmt: skip
-    assert cancelled.content.endswith("1 follower(s) will be told by DM.")
+    assert cancelled.content.endswith("1 follower will be told by DM.")
     notice = await world.emulator.wait_for_message(world.member_en)
     assert notice["embeds"][0]["title"] == "❌ AI Safety Forum is cancelled"
     assert "Reason: no funding" in notice["embeds"][0]["description"]
@@ -268,7 +268,7 @@ async def test_the_subscribe_button_under_event_uses_the_defaults(bot, world, cl
     assert [button["label"] for button in shown.buttons][:2] == ["Subscribe", "Add to calendar"]
     pressed = await world.emulator.click(world.member_fr, shown, label="Subscribe")
     assert pressed.ephemeral
-    assert pressed.content.startswith("Vous suivez **AI Safety Forum** : rappels 1 jour, 1 heure avant.")
+    assert pressed.content.startswith("Vous suivez **AI Safety Forum**\u00a0: rappels 1 jour, 1 heure avant.")
     leads = await bot.database.fetch_all(
         "SELECT lead_seconds FROM reminder_subscription_leads ORDER BY lead_seconds DESC"
     )
@@ -293,7 +293,7 @@ async def test_list_unsubscribe_and_feed(bot, world, clock):
     choices = await world.emulator.autocomplete(world.member_en, world.general, "remind unsubscribe", {"event": ""})
     assert {choice["value"] for choice in choices} == {event.key, "geneva-2027"}
     feed = await remind(world, world.member_en, "feed")
-    assert feed.content.startswith("Your calendar: 1 event(s).")
+    assert feed.content.startswith("Your calendar: 1 event.")
     assert "Not in it yet (no date): Next AI summit, hosted by Switzerland" in feed.content
     (ics,) = feed.attachments
     calendar = icalendar.Calendar.from_ical(ics.data)
@@ -366,7 +366,7 @@ async def test_every_bad_lead_is_refused_and_changes_nothing(bot, world):
     english = await remind(world, world.member_en, "subscribe", {"event": "geneva-2027", "lead": "tomorrow"})
     assert english.content.startswith("`tomorrow` is not a lead time. Write it like `1w`")
     french = await remind(world, world.member_fr, "subscribe", {"event": "geneva-2027", "lead": "61d"})
-    assert french.content == "Un délai va de 1 minute à 60 jours : `61d` est en dehors."
+    assert french.content == "Un délai va de 1 minute à 60 jours\u00a0: `61d` est en dehors."
     unknown = await remind(world, world.member_fr, "subscribe", {"event": "nowhere"})
     assert unknown.ephemeral and await reminder_rows(bot) == before
 
@@ -422,7 +422,7 @@ async def test_after_downtime_a_reminder_within_grace_is_sent_late_and_an_older_
         due = starts - timedelta(minutes=40)
         assert late["embeds"][0]["description"] == (
             f"⚠️ Late: this reminder was due <t:{stamp(due)}:R>, while the bot was offline.\n"
-            f"Starts <t:{stamp(starts)}:R> — your 40 minutes reminder."
+            f"Starts <t:{stamp(starts)}:R> — your 40-minute reminder."
         )
         rows = await bot.database.fetch_all("SELECT lead_seconds, state, late FROM reminder_deliveries ORDER BY 1")
         assert [tuple(row) for row in rows] == [(2400, "sent", 1), (10800, "skipped", 0)]

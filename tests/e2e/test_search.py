@@ -32,7 +32,7 @@ async def test_in_french(bot, world):
     result = await world.emulator.slash(world.member_fr, world.general, "recherche", {"texte": "energie"})
     (embed,) = result.embeds
     assert embed["title"] == "Recherche dans la déclaration"
-    assert embed["description"] == "1 passage contient « energie », le plus pertinent d'abord."
+    assert embed["description"] == "1 passage contient «\u00a0energie\u00a0», le plus pertinent d'abord."
     (field,) = embed["fields"]
     assert field["name"] == "Article 3 · point 3.8"
     assert field["value"].endswith("→ `/article 3.8`")
@@ -92,7 +92,11 @@ async def test_operators_are_words_not_syntax(bot, world):
         ("", "Type one or more words to look for", "Indiquez un ou plusieurs mots à chercher"),
         ('" * - ( )', "Type one or more words to look for", "Indiquez un ou plusieurs mots à chercher"),
         ("x" * 201, "That search is too long (201 characters; at most 200)", "Cette recherche est trop longue (201"),
-        ("blockchain", "No passage contains “blockchain”. Try other", "Aucun passage ne contient « blockchain »"),
+        (
+            "blockchain",
+            "No passage contains “blockchain”. Try other",
+            "Aucun passage ne contient «\u00a0blockchain\u00a0»",
+        ),
     ],
 )
 async def test_bad_queries_get_a_clear_ephemeral_answer_in_both_languages(bot, world, query, english, french):

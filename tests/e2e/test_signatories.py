@@ -10,7 +10,7 @@ CONTENT = load_content()
 NAMES_EN = [s.name_en for s in CONTENT.signatories]
 NAMES_FR = [s.name_fr for s in CONTENT.signatories]
 TOTALS_EN = "60 signatories: 58 states, European Union: 1, African Union Commission: 1"
-TOTALS_FR = "60 signataires : 58 États, Union européenne : 1, Commission de l'Union africaine : 1"
+TOTALS_FR = "60 signataires\u00a0: 58 États, Union européenne\u00a0: 1, Commission de l'Union africaine\u00a0: 1"
 LINE = re.compile(r"^`\s*(\d+)\.` (\S+) (.+)$")
 
 
@@ -71,7 +71,7 @@ async def test_founding_members_in_the_footnotes_order_quoting_it(bot, world):
     (embed,) = result.embeds
     assert embed["title"] == "Founding members of the public-interest AI platform (9)"
     footnote = CONTENT.declaration.footnote(2).text
-    assert f"« {footnote} »" in embed["description"]
+    assert f"“{footnote}”" in embed["description"]
     assert footnote == "Kenya, Allemagne, Chili, Finlande, Slovaquie, France, Nigeria, Maroc, Inde."
     assert [(position, flag) for position, flag, _ in entries(embed)] == [
         (28, "🇰🇪"),
@@ -98,8 +98,9 @@ async def test_founding_members_in_french(bot, world):
     (embed,) = result.embeds
     assert embed["title"] == "Membres fondateurs de la plateforme de l'IA d'intérêt général (9)"
     assert embed["description"].startswith(
-        "La note 2 de la déclaration les nomme, dans cet ordre : « Kenya, Allemagne, Chili, Finlande, Slovaquie, "
-        "France, Nigeria, Maroc, Inde. »"
+        "La note 2 de la déclaration les nomme, dans cet ordre\u00a0: «\u00a0Kenya, Allemagne, Chili, Finlande, "
+        "Slovaquie, "
+        "France, Nigeria, Maroc, Inde.\u00a0»"
     )
     assert [name for _, _, name in entries(embed)][:2] == ["Kenya", "Allemagne"]
 
@@ -142,7 +143,7 @@ async def test_only_the_member_who_asked_can_turn_the_pages(bot, world):
     intruder = await emu.click(world.member_fr, mine, label="Next ▶")
     assert intruder.ephemeral
     assert intruder.content == (
-        "Ces boutons appartiennent à la personne qui a lancé la commande : lancez-la vous-même pour parcourir."
+        "Ces boutons appartiennent à la personne qui a lancé la commande\u00a0: lancez-la vous-même pour parcourir."
     )
     assert entries(mine.embeds[0])[0][0] == 1  # still on the first page
     turned = await emu.click(world.member_en, mine, label="Next ▶")

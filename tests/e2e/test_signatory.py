@@ -141,7 +141,7 @@ async def test_a_real_country_that_did_not_sign_is_told_so_plainly_in_both_langu
     (embed,) = (await ask(world, world.member_fr, typed)).embeds
     assert embed["title"] == title_fr
     assert embed["description"] == (
-        "Ne figure pas parmi les 60 signataires de la déclaration. La liste complète : /signataires"
+        "Ne figure pas parmi les 60 signataires de la déclaration. La liste complète\u00a0: /signataires"
     )
 
 
@@ -166,7 +166,9 @@ async def test_unknown_with_suggestions_is_ephemeral_in_the_readers_language(bot
     )
     result = await ask(world, world.member_fr, "Atlantis")
     assert result.ephemeral
-    assert result.content.startswith("Aucun pays ni organisation ne correspond à « Atlantis ». Vouliez-vous dire : ")
+    assert result.content.startswith(
+        "Aucun pays ni organisation ne correspond à «\u00a0Atlantis\u00a0». Vouliez-vous dire\u00a0: "
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,7 @@ async def test_unknown_input_gets_a_short_ephemeral_answer_never_an_error_never_
 async def test_nothing_but_punctuation_asks_for_a_name(bot, world):
     result = await ask(world, world.member_fr, "!!!")
     assert result.ephemeral
-    assert result.content.startswith("Aucun pays ni organisation ne correspond à « !!! »")
+    assert result.content.startswith("Aucun pays ni organisation ne correspond à «\u00a0!!!\u00a0»")
     result = await ask(world, world.member_en, "   ")
     assert result.ephemeral
     assert result.content == "Type the name or code of a country, for example France, FR or FRA."

@@ -208,7 +208,8 @@ def test_clause_6_shows_its_four_milestones_with_dates_and_city():
     )
     (page,) = passage_pages(passage_for(Reference.clause(6)), "fr")
     fields = {field.name: field.value for field in page.fields}
-    assert fields["Échéance : Sommet mondial sur l'IA en Afrique (Sommet de Kigali)"] == "du 3 au 4 avril 2025 · Kigali"
+    kigali = "Échéance\u00a0: Sommet mondial sur l'IA en Afrique (Sommet de Kigali)"
+    assert fields[kigali] == "du 3 au 4 avril 2025 · Kigali"
 
 
 def test_clause_3_shows_its_initiatives_and_footnote_beneath():
@@ -216,9 +217,9 @@ def test_clause_3_shows_its_initiatives_and_footnote_beneath():
     names = [field.name for field in page.fields]
     assert names == [
         "Note 2",
-        "Initiative : Plateforme et incubateur de l'IA d'intérêt général",
-        "Initiative : Observatoire de l'IA et de l'énergie de l'Agence internationale de l'énergie",
-        "Initiative : Réseau d'observatoires des effets de l'IA sur le marché du travail",
+        "Initiative\u00a0: Plateforme et incubateur de l'IA d'intérêt général",
+        "Initiative\u00a0: Observatoire de l'IA et de l'énergie de l'Agence internationale de l'énergie",
+        "Initiative\u00a0: Réseau d'observatoires des effets de l'IA sur le marché du travail",
     ]
     assert page.fields[0].value == DECLARATION.footnote(2).text
     assert re.match(r"^Lancés au Sommet", page.fields[1].value)

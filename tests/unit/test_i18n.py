@@ -33,7 +33,7 @@ def test_locale_to_language(locale, language):
 
 
 def test_templates_are_formatted_after_translation():
-    assert t("errors.cooldown", "fr", seconds=3) == "Doucement : réessayez dans 3 s."
+    assert t("errors.cooldown", "fr", seconds=3) == "Doucement\u00a0: réessayez dans 3\u00a0s."
     assert t("errors.cooldown", discord.Locale.american_english, seconds=3) == "Slow down a little: try again in 3 s."
 
 
