@@ -7,6 +7,8 @@ from typing import Any
 
 import discord
 
+from bot.snowflake_strings import UploadFile
+
 log = logging.getLogger(__name__)
 
 _ANSWERED = "summit_answered"
@@ -36,6 +38,8 @@ async def reply(
     if view is not None:
         common["view"] = view
 
+    if files:
+        files = _with_string_ids(files)
     response = interaction.response
     try:
         if not response.is_done():
@@ -55,6 +59,15 @@ async def reply(
         log.warning("interaction %s could not be answered: %s", interaction.id, exc.text)
         return
     interaction.extras[_ANSWERED] = True
+
+
+def _with_string_ids(files: list[discord.File]) -> list[discord.File]:
+    for file in files:
+        if type(file) is discord.File:
+            # Same slots, so the object is kept (and its buffer's real close); only its attachment entry
+            # is written differently: id "0", not 0 (see bot/snowflake_strings.py).
+            file.__class__ = UploadFile
+    return files
 
 
 def _is_unanswered_defer(interaction: discord.Interaction) -> bool:

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from . import payloads
+from .body_schema import BodySchemas, shared_body_schemas
 from .commands import CommandStore
 from .driving import InteractionDriver
 from .gateway import DIRECT_MESSAGES, GUILD_MEMBERS, GUILD_MESSAGES, GUILDS, Gateway
@@ -63,6 +64,7 @@ class DiscordEmulator(InteractionDriver):
         bot_name: str = "summit-bot",
         bot_permissions: int | None = None,
         routes_file: Path | str | None = None,
+        validate_bodies: bool = True,
         request_log_size: int = 100_000,
         host: str = "127.0.0.1",
     ) -> None:
@@ -79,6 +81,8 @@ class DiscordEmulator(InteractionDriver):
         self.application_id = self.world.bot.id
         self.bot_user_id = self.world.bot.id
         self.spec = SpecRoutes.load(routes_file)
+        # Every request body is checked against the spec's request schema; only benchmarks may opt out.
+        self.body_schemas: BodySchemas | None = shared_body_schemas() if validate_bodies else None
         self.limiter = RateLimiter(
             global_per_second=global_rate_limit, route_limit=route_rate_limit, route_overrides=route_rate_limits
         )

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import aiohttp
 from aiohttp import web
@@ -113,24 +113,34 @@ class Call:
         return self.query.get(name, "").lower() in ("1", "true")
 
 
-async def read_body(request: web.Request) -> tuple[Any, list[Upload]]:
-    """JSON body, or multipart with payload_json + files[n]; (None, []) when there is no body."""
+class Body(NamedTuple):
+    """A request body as read: the JSON (or multipart payload_json), the files, and the JSON's own bytes."""
+
+    json: Any
+    files: list[Upload]
+    raw: bytes | None  # the JSON's bytes, which key the cache of bodies already checked against the spec
+    multipart: bool
+
+
+async def read_body(request: web.Request) -> Body:
+    """JSON body, or multipart with payload_json + files[n]; Body(None, [], None, False) when there is none."""
     if not request.body_exists:
-        return None, []
+        return Body(None, [], None, False)
     content_type = request.content_type
     if content_type.startswith("multipart/"):
         return await _read_multipart(request)
     raw = await request.read()
     if not raw:
-        return None, []
+        return Body(None, [], None, False)
     try:
-        return json.loads(raw), []
+        return Body(json.loads(raw), [], raw, False)
     except ValueError:
         raise errors.invalid_json() from None
 
 
-async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
+async def _read_multipart(request: web.Request) -> Body:
     body: Any = None
+    raw: bytes | None = None
     uploads: list[Upload] = []
     reader = await request.multipart()
     while True:
@@ -141,11 +151,12 @@ async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
             continue
         data = await part.read(decode=False)
         if part.name == "payload_json":
+            raw = bytes(data)
             try:
-                body = json.loads(bytes(data))
+                body = json.loads(raw)
             except ValueError:
                 raise errors.invalid_json() from None
         elif part.filename is not None:
             part_type = part.headers.get("Content-Type", "application/octet-stream")
             uploads.append(Upload(part.name or "", part.filename, part_type, bytes(data)))
-    return body, uploads
+    return Body(body, uploads, raw, True)

@@ -1,8 +1,9 @@
 """The aiohttp server: REST under /api/v10, the gateway websocket, and uploaded files.
 
 Every REST request goes through one pipeline: log it, match it against Discord's documented
-routes (spec violations are recorded and answered 404/405), check the token, apply the global and
-per-route rate limits, run the handler, and answer with Discord's headers and JSON shapes.
+routes and its body against their request schema (spec violations are recorded and answered
+404/405/400), check the token, apply the global and per-route rate limits, run the handler, and
+answer with Discord's headers and JSON shapes.
 """
 
 from __future__ import annotations
@@ -113,13 +114,20 @@ class Server:
         match = emu.spec.match(method, relative) if relative is not None else None
         if match is None:
             emu.spec_violations.append(f"{method} {record.path}")
-        record.json, record.files = await read_body(request)
+        body = await read_body(request)
+        record.json, record.files = body.json, body.files
         if match is None:
             if relative is not None and emu.spec.path_is_documented(relative):
                 raise errors.method_not_allowed()
             raise errors.not_found()
         record.template = match.template
         route_key = f"{method} {match.template}"
+        if emu.body_schemas is not None:
+            violation = emu.body_schemas.check(route_key, body.json, multipart=body.multipart, raw=body.raw)
+            if violation is not None:  # recorded like an undocumented route, and refused before any change
+                emu.spec_violations.append(f"{method} {record.path} body: {violation}")
+                field = errors.field_error("SCHEMA_VIOLATION", violation.message)
+                raise errors.invalid_form_body({violation.path or "_body": field})
         bot_authenticated = request.headers.get("Authorization") == f"Bot {emu.token}"
         if not bot_authenticated and not match.template.startswith(TOKEN_IN_PATH_PREFIXES):
             raise errors.unauthorized()

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.snowflake_strings import SnowflakeRef, UploadFile
+
 CLAUSES = ["energy", "engagement", "ethics", "education"]
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 
@@ -126,14 +128,15 @@ def build_bot() -> commands.Bot:
     async def mention(interaction: discord.Interaction, who: discord.Member, mode: str) -> None:
         allowed = {
             "none": discord.AllowedMentions.none(),
-            "user": discord.AllowedMentions(users=[who], everyone=False, roles=False),
+            # String ids, as Discord's schema wants (discord.py would send `who.id`, an int).
+            "user": discord.AllowedMentions(users=[SnowflakeRef(who.id)], everyone=False, roles=False),
             "default": None,
         }[mode]
         await interaction.response.send_message(f"<@{who.id}> hello @everyone", allowed_mentions=allowed)
 
     @tree.command(description="A file")
     async def ics(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("calendar", file=discord.File(io.BytesIO(ICS), filename="summit.ics"))
+        await interaction.response.send_message("calendar", file=UploadFile(io.BytesIO(ICS), filename="summit.ics"))
 
     @tree.command(description="A select menu")
     async def pick(interaction: discord.Interaction) -> None:

@@ -158,7 +158,13 @@ async def test_external_events_are_created_and_validated(sandbox: Sandbox) -> No
             guild.id, name="No place", privacy_level=2, entity_type=3, scheduled_start_time=start.isoformat(),
             scheduled_end_time=(start + timedelta(hours=1)).isoformat(),
         )  # fmt: skip
-    assert raised.value.code == 50035 and "location" in str(raised.value)
+    # Outside the schema (an external event needs entity_metadata.location): refused, recorded, not created.
+    assert raised.value.code == 50035 and "'entity_metadata' is a required property" in str(raised.value)
+    assert emu.spec_violations == [
+        f"POST /api/v10/guilds/{guild.id}/scheduled-events body: 'entity_metadata' is a required property"
+    ]
+    emu.spec_violations.clear()
+    assert len(emu.scheduled_events(guild)) == 1
     with pytest.raises(discord.HTTPException):  # COMPLETED straight from SCHEDULED
         await http.edit_scheduled_event(guild.id, event["id"], status=3)
     await http.edit_scheduled_event(guild.id, event["id"], status=2)

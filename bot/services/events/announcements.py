@@ -10,6 +10,7 @@ from bot.events.changes import EventChange, Notice
 from bot.i18n import language_for
 from bot.rendering.events import announcement
 from bot.services.events.service import EventService
+from bot.snowflake_strings import SnowflakeRef
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def guild_language(client: discord.Client, guild_id: int) -> str:
 
 def announcement_mentions(role_id: int | None) -> discord.AllowedMentions:
     """Only the configured role may ping: never @everyone, users, or a role typed into an event's text."""
-    roles = [discord.Object(role_id)] if role_id else False
+    roles = [SnowflakeRef(role_id)] if role_id else False  # a string id, as Discord's schema types it
     return discord.AllowedMentions(everyone=False, users=False, roles=roles, replied_user=False)
 
 
