@@ -209,7 +209,7 @@ async def test_event_in_french_with_its_clause(bot, world):
     assert values["Cité dans la déclaration"] == "article 6"
     assert values["Quand"].startswith("3–4 avril 2025 sur place")
     assert values["Statut"] == "terminé"
-    assert button(result, "Ajouter à l'agenda")
+    assert button(result, "Ajouter au calendrier")
 
 
 async def test_a_typed_name_finds_the_event(bot, world):

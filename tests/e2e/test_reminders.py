@@ -382,7 +382,7 @@ async def test_the_per_member_limit_and_the_cooldown(world, settings, clock):
             assert (await remind(world, member, "subscribe", {"event": key})).content.startswith("You follow")
         refused = await remind(world, member, "subscribe", {"event": "*"})
         assert refused.ephemeral and refused.content == (
-            "You already follow 2 things, the most one member can: `/remind unsubscribe` from one first."
+            "You already follow 2 things, the most a member can: stop one first with `/remind unsubscribe`."
         )
         changed = await remind(world, member, "subscribe", {"event": "geneva-2027", "lead": "1w"})
         assert changed.content.startswith("Updated: you follow")
