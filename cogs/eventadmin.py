@@ -18,7 +18,7 @@ from bot.events.changes import ChangeOutcome
 from bot.events.dates import zone_suggestions
 from bot.events.models import EventKind
 from bot.i18n import language_for, t, text
-from bot.rendering.events import confirmation, history_pages, settings_embed, shown
+from bot.rendering.events import autocomplete_label, confirmation, history_pages, settings_embed, shown
 from bot.rendering.reminders import reminder_leads_field
 from bot.replies import reply
 from bot.services.events.announcements import Announcer
@@ -49,6 +49,18 @@ def _desc(key: str) -> app_commands.locale_str:
 
 async def timezone_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=zone, value=zone) for zone in zone_suggestions(current)]
+
+
+async def history_choices(interaction: discord.Interaction[SummitBot], current: str) -> list[app_commands.Choice[str]]:
+    """The server's events and, marked, its deleted ones: their history is kept and can be read."""
+    if interaction.guild_id is None:
+        return []
+    lang = language_for(interaction.locale)
+    found = await interaction.client.services.events.history_suggestions(interaction.guild_id, current)
+    return [
+        app_commands.Choice(name=autocomplete_label(event, lang, deleted=deleted), value=event.key)
+        for event, deleted in found
+    ]
 
 
 @app_commands.guild_only()
@@ -95,15 +107,16 @@ class EventAdmin(
     )
     @app_commands.rename(
         name=_opt("name"), date=_opt("date"), timezone=_opt("timezone"), end=_opt("end"), name_fr=_opt("name_fr"),
-        kind=_opt("kind"), venue=_opt("venue"), city=_opt("city"), country=_opt("country"),
+        kind=_opt("kind"), venue=_opt("venue"), city=_opt("city"), city_fr=_opt("city_fr"), country=_opt("country"),
         description=_opt("description"), description_fr=_opt("description_fr"), source_url=_opt("source_url"),
         key=_opt("key"), reason=_opt("reason"),
     )  # fmt: skip
     @app_commands.describe(
         name=_desc("name"), date=_desc("date"), timezone=_desc("timezone"), end=_desc("end"),
         name_fr=_desc("name_fr"), kind=_desc("kind"), venue=_desc("venue"), city=_desc("city"),
-        country=_desc("country"), description=_desc("description"), description_fr=_desc("description_fr"),
-        source_url=_desc("source_url"), key=_desc("key"), reason=_desc("reason"),
+        city_fr=_desc("city_fr"), country=_desc("country"), description=_desc("description"),
+        description_fr=_desc("description_fr"), source_url=_desc("source_url"), key=_desc("key"),
+        reason=_desc("reason"),
     )  # fmt: skip
     @app_commands.choices(kind=KIND_CHOICES)
     @app_commands.autocomplete(timezone=timezone_choices)
@@ -118,6 +131,7 @@ class EventAdmin(
         kind: app_commands.Choice[str] | None = None,
         venue: str | None = None,
         city: str | None = None,
+        city_fr: str | None = None,
         country: str | None = None,
         description: str | None = None,
         description_fr: str | None = None,
@@ -134,6 +148,7 @@ class EventAdmin(
             kind=EventKind(kind.value) if kind else EventKind.SUMMIT,
             venue=venue,
             city=city,
+            city_fr=city_fr,
             country=country,
             description_en=description,
             description_fr=description_fr,
@@ -152,13 +167,13 @@ class EventAdmin(
     @app_commands.rename(
         event=_opt("event"), name=_opt("name"), name_fr=_opt("name_fr"), date=_opt("date"), end=_opt("end"),
         timezone=_opt("timezone"), kind=_opt("kind"), venue=_opt("venue"), city=_opt("city"),
-        country=_opt("country"), description=_opt("description"), description_fr=_opt("description_fr"),
-        source_url=_opt("source_url"), reason=_opt("reason"),
+        city_fr=_opt("city_fr"), country=_opt("country"), description=_opt("description"),
+        description_fr=_opt("description_fr"), source_url=_opt("source_url"), reason=_opt("reason"),
     )  # fmt: skip
     @app_commands.describe(
         event=_desc("event"), name=_desc("name"), name_fr=_desc("name_fr"), date=_desc("date"), end=_desc("end"),
         timezone=_desc("timezone"), kind=_desc("kind"), venue=_desc("venue_edit"), city=_desc("city_edit"),
-        country=_desc("country_edit"), description=_desc("description_edit"),
+        city_fr=_desc("city_fr_edit"), country=_desc("country_edit"), description=_desc("description_edit"),
         description_fr=_desc("description_fr_edit"), source_url=_desc("source_url_edit"), reason=_desc("reason"),
     )  # fmt: skip
     @app_commands.choices(kind=KIND_CHOICES)
@@ -175,6 +190,7 @@ class EventAdmin(
         kind: app_commands.Choice[str] | None = None,
         venue: str | None = None,
         city: str | None = None,
+        city_fr: str | None = None,
         country: str | None = None,
         description: str | None = None,
         description_fr: str | None = None,
@@ -187,6 +203,7 @@ class EventAdmin(
             kind=EventKind(kind.value) if kind else None,
             venue=venue,
             city=city,
+            city_fr=city_fr,
             country=country,
             description_en=description,
             description_fr=description_fr,
@@ -275,10 +292,11 @@ class EventAdmin(
     )
     @app_commands.rename(event=_opt("event"))
     @app_commands.describe(event=_desc("event"))
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=history_choices)
     async def history(self, interaction: discord.Interaction[SummitBot], event: str) -> None:
-        found, entries = await self.bot.services.events.history(interaction.guild_id or 0, event)
-        await send_pages(interaction, history_pages(found, entries, interaction.locale), ephemeral=True)
+        found = await self.bot.services.events.history(interaction.guild_id or 0, event)
+        pages = history_pages(found.event, found.entries, interaction.locale, deleted=found.deleted)
+        await send_pages(interaction, pages, ephemeral=True)
 
     # --- settings --------------------------------------------------------------------------------
 

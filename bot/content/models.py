@@ -343,6 +343,7 @@ class EventKind(StrEnum):
     SUMMIT = "summit"
     FORUM = "forum"
     CONFERENCE = "conference"
+    MEETING = "meeting"
 
 
 class DatePrecision(StrEnum):
@@ -378,6 +379,7 @@ class ShippedEvent(_Model):
     kind: EventKind
     venue: Text | None = None
     city: Text | None = None
+    city_fr: Text | None = None  # the city's French name where it differs (Genève); city otherwise
     country: Iso2
     timezone: str
     start: LocalDate

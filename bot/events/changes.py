@@ -27,6 +27,7 @@ EVENT_FIELDS = (
     "kind",
     "venue",
     "city",
+    "city_fr",
     "country",
     "timezone",
     "date",

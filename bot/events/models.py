@@ -168,6 +168,7 @@ class Event(BaseModel):
     kind: EventKind
     venue: str | None = None
     city: str | None = None
+    city_fr: str | None = None  # the city as French readers read it, where it differs ("Genève")
     country: str | None = None  # ISO 3166-1 alpha-2
     date: EventDate
     status: EventStatus = EventStatus.SCHEDULED
@@ -190,6 +191,9 @@ class Event(BaseModel):
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en
+
+    def city_in(self, lang: str) -> str | None:
+        return (self.city_fr or self.city) if lang == "fr" else self.city
 
     def description(self, lang: str) -> str:
         return (self.description_fr if lang == "fr" else self.description_en) or self.description_en

@@ -1,4 +1,8 @@
-"""Where an event is, as people read it: "Palexpo, Geneva, Switzerland" / "Palexpo, Genève, Suisse"."""
+"""Where an event is, as people read it: "Palexpo, Geneva, Switzerland" / "Palexpo, Genève, Suisse".
+
+Venues are proper names and read the same in both languages; cities have a French name where it
+differs (the event's city_fr), and countries are named from ISO 3166 in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -31,4 +35,4 @@ def country_name(code: str, lang: str) -> str:
 def place(event: Event, lang: str) -> str:
     """Venue, city and country, each when known; empty when nothing is."""
     country = country_name(event.country, lang) if event.country else None
-    return ", ".join(part for part in (event.venue, event.city, country) if part)
+    return ", ".join(part for part in (event.venue, event.city_in(lang), country) if part)

@@ -217,9 +217,12 @@ def _changes(entries: Sequence[HistoryEntry]) -> list[list[HistoryEntry]]:
     return groups
 
 
-def history_pages(event: Event, entries: Sequence[HistoryEntry], locale: discord.Locale | str) -> list[discord.Embed]:
+def history_pages(
+    event: Event, entries: Sequence[HistoryEntry], locale: discord.Locale | str, *, deleted: bool = False
+) -> list[discord.Embed]:
     lang = _lang(locale)
-    title = t("events.history.title", lang, name=event.name(lang))[:256]
+    title = t("events.history.title_deleted" if deleted else "events.history.title", lang, name=event.name(lang))
+    title = title if len(title) <= 256 else title[:255] + "…"
     if not entries:
         return [discord.Embed(title=title, description=t("events.history.none", lang), colour=BRAND_COLOUR)]
     changes = _changes(entries)
@@ -305,9 +308,12 @@ def settings_embed(settings: GuildSettings, locale: discord.Locale | str) -> dis
     return embed
 
 
-def autocomplete_label(event: Event, lang: str) -> str:
-    """A choice's name: the event's name and, when it has one, its year (at most 100 characters)."""
+def autocomplete_label(event: Event, lang: str, *, deleted: bool = False) -> str:
+    """A choice's name: the event's name and, when it has one, its year (at most 100 characters); a deleted
+    event (offered only by history) says so at the end, where a cut name cannot hide it."""
     year = event.date.start.year if event.date.start else None
     name = event.name(lang)
     label = name if year is None or str(year) in name else f"{name} ({year})"
-    return label if len(label) <= 100 else label[:99] + "…"
+    mark = " " + t("events.history.deleted_mark", lang) if deleted else ""
+    room = 100 - len(mark)
+    return (label if len(label) <= room else label[: room - 1] + "…") + mark

@@ -288,8 +288,8 @@ async def test_a_configured_moderator_role_is_enough(world, settings):
     helper = world.emulator.create_member(world.guild, "helper", roles=[helpers])
     configured = settings.model_copy(update={"moderation": type(settings.moderation)(moderator_role_ids=[helpers.id])})
     async with bot_on_emulator(configured, world.emulator, clock=ManualClock(NOW)):
-        result = await admin(world, "edit", {"event": "geneva-2027", "city": "Genève"}, who=helper)
-        assert result.content == "Saved **Next AI summit, hosted by Switzerland**: city changed."
+        result = await admin(world, "edit", {"event": "uae-2028", "city": "Abu Dhabi"}, who=helper)
+        assert result.content == "Saved **AI summit hosted by the United Arab Emirates**: city changed."
 
 
 # --- safety: no pings -------------------------------------------------------------------------------
@@ -451,3 +451,84 @@ async def test_a_missing_permission_is_reported_once_in_the_announcements_channe
     await world.emulator.wait_for_message(announcements)
     reports = [m for m in world.emulator.channel_messages(announcements) if "Manage Events" in m["content"]]
     assert len(reports) == 1
+
+
+# --- French city names ------------------------------------------------------------------------------
+
+
+def where(result) -> str:
+    (field,) = [f["value"] for f in result.embeds[0]["fields"] if f["name"] in ("Where", "Où")]
+    return field
+
+
+async def test_a_moderator_gives_the_city_its_french_name(bot, world):
+    added = await admin(world, "add", {**ADD, "city_fr": "Genève"})
+    assert added.content == f"Added **AI Safety Forum** (`{KEY}`)."
+    french = await world.emulator.slash(world.member_fr, world.general, "event", {"nom": KEY})
+    assert where(french) == "Palexpo, Genève, Suisse"
+    english = await world.emulator.slash(world.member_en, world.general, "event", {"name": KEY})
+    assert where(english) == "Palexpo, Geneva, Switzerland"
+    listed = await world.emulator.slash(world.member_fr, world.general, "events")
+    assert "📍 Palexpo, Genève, Suisse" in listed.embeds[0]["description"]
+
+    cleared = await admin(world, "edit", {"event": KEY, "city_fr": "-", "reason": "checking"})
+    assert cleared.content == "Saved **AI Safety Forum**: city (French) changed."
+    french = await world.emulator.slash(world.member_fr, world.general, "event", {"nom": KEY})
+    assert where(french) == "Palexpo, Geneva, Suisse", "no French name: the city as it is"
+    text = history_text(await admin(world, "history", {"event": KEY}))
+    assert "edited\ncity (French): Genève → (none)\nReason: checking" in text
+    assert "city: Geneva\ncity (French): Genève\ncountry: CH" in text, "recorded when added"
+
+
+async def test_the_french_city_option_is_named_in_both_languages(bot, world):
+    (group,) = [c for c in world.emulator.registered_commands() if c["name"] == "eventadmin"]
+    for subcommand in ("add", "edit"):
+        (command,) = [option for option in group["options"] if option["name"] == subcommand]
+        (city_fr,) = [option for option in command["options"] if option["name"] == "city_fr"]
+        assert city_fr["name_localizations"]["fr"] == "ville_fr"
+        assert "Genève" in city_fr["description"] and "Genève" in city_fr["description_localizations"]["fr"]
+
+
+# --- a deleted event's history ----------------------------------------------------------------------
+
+
+async def test_a_deleted_events_history_shows_who_deleted_it_when_and_why(bot, world):
+    await admin(world, "add", ADD)
+    asked = await admin(world, "delete", {"event": KEY, "reason": "duplicate of the Bern forum"})
+    await world.emulator.click(world.moderator, asked, label="Delete")
+
+    history = await admin(world, "history", {"event": KEY})
+    assert history.ephemeral
+    assert history.embeds[0]["title"] == "History of AI Safety Forum (deleted)"
+    text = history_text(history)
+    assert text.startswith(
+        f"<t:{int(NOW.timestamp())}:f> · <@{world.moderator.id}> · deleted\nReason: duplicate of the Bern forum"
+    ), "the latest change first: who deleted it, when and why"
+    assert "· added\n" in text, "and what came before"
+    french = await admin(world, "history", {"event": KEY}, locale="fr")
+    assert french.embeds[0]["title"] == "Historique de AI Safety Forum (supprimé)"
+
+    emulator = world.emulator
+    offered = await emulator.autocomplete(world.moderator, world.general, "eventadmin history", {"event": "safety"})
+    assert offered == [{"name": "AI Safety Forum (2027) (deleted)", "value": KEY}]
+    offered_fr = await world.emulator.autocomplete(
+        world.moderator, world.general, "eventadmin history", {"event": "safety"}, locale="fr"
+    )
+    assert offered_fr == [{"name": "AI Safety Forum (2027) (supprimé)", "value": KEY}]
+
+
+async def test_a_deleted_event_is_gone_everywhere_else(bot, world):
+    await admin(world, "add", ADD)
+    asked = await admin(world, "delete", {"event": KEY, "reason": "duplicate"})
+    await world.emulator.click(world.moderator, asked, label="Delete")
+    before = await snapshot(bot)
+    for command in ("edit", "postpone", "cancel", "delete"):
+        options = {"event": KEY, "city": "Bern"} if command == "edit" else {"event": KEY}
+        refused = await admin(world, command, options)
+        assert refused.ephemeral and refused.content.startswith(f"No event here matches `{KEY}`."), command
+    shown = await world.emulator.slash(world.member_en, world.general, "event", {"name": KEY})
+    assert shown.ephemeral and shown.content.startswith("No event here matches")
+    assert await world.emulator.autocomplete(world.member_en, world.general, "event", {"name": "safety"}) == []
+    choices = await world.emulator.autocomplete(world.moderator, world.general, "eventadmin edit", {"event": "safety"})
+    assert choices == []
+    assert await snapshot(bot) == before

@@ -62,7 +62,11 @@ def test_shipped_data_loads(content: Content) -> None:
         "ai-for-good-2025",
         "waic-2025",
         "india-2026",
+        "un-dialogue-2026",
+        "ai-for-good-2026",
+        "waic-2026",
         "geneva-2027",
+        "un-dialogue-2027",
         "uae-2028",
     ]
 
@@ -123,6 +127,36 @@ def test_events(content: Content) -> None:
     assert named == ["kigali-2025", "unesco-ethics-2025", "waic-2025", "ai-for-good-2025"]
     assert all(content.event(key).clauses == (6,) for key in named)
     assert all(url.startswith("https://") for event in content.events for url in event.source_urls)
+
+
+def test_the_events_added_in_december_2026(content: Content) -> None:
+    dialogue = content.event("un-dialogue-2026")
+    assert (dialogue.venue, dialogue.city, dialogue.city_fr, dialogue.timezone) == (
+        "Palexpo", "Geneva", "Genève", "Europe/Zurich"
+    )
+    assert (dialogue.start, dialogue.end) == (date(2026, 7, 6), date(2026, 7, 7))
+    assert "https://press.un.org/en/2025/sgsm22776.doc.htm" in dialogue.source_urls
+    good = content.event("ai-for-good-2026")
+    assert (good.start, good.end, good.city_fr) == (date(2026, 7, 7), date(2026, 7, 10), "Genève")
+    waic = content.event("waic-2026")
+    assert (waic.start, waic.end, waic.timezone) == (date(2026, 7, 17), date(2026, 7, 20), "Asia/Shanghai")
+    assert "medium confidence" in waic.description_en and "confiance moyenne" in waic.description_fr
+    assert waic.notes, "the qualification is recorded with the facts too"
+    new_york = content.event("un-dialogue-2027")
+    assert (new_york.precision, new_york.start) == (DatePrecision.YEAR, date(2027, 1, 1))
+    assert new_york.date_note == "Date to be announced: 2027."
+    assert (new_york.city, new_york.city_fr, new_york.country) == ("New York", None, "US")
+    geneva = content.event("geneva-2027")
+    assert "co-chaired by the United Arab Emirates" in geneva.description_en
+    assert "DETEC" in geneva.description_en and "DFAE" in geneva.description_fr
+    assert "https://innosuisse.admin.ch" in geneva.source_urls
+    india = content.event("india-2026")
+    for count in ("88 endorsers", "91 by 24 February", "92 in the Indian government's release of 2 March 2026"):
+        assert count in india.description_en
+    assert "88 soutiens" in india.description_fr
+    assert "52 of the 54 African states" in content.event("kigali-2025").description_en
+    # Only Geneva has a French name of its own among the shipped cities.
+    assert {event.city: event.city_fr for event in content.events if event.city_fr} == {"Geneva": "Genève"}
 
 
 def test_superscripts() -> None:
@@ -253,8 +287,8 @@ def test_hash_ignores_unrelated_files(data_dir: Path) -> None:
         (
             "declaration/declaration.toml",
             '"waic-2025", "ai-for-good-2025"]',
-            '"waic-2026", "ai-for-good-2025"]',
-            "declaration.toml clauses[number=6].events names 'waic-2026', which is not an event in events",
+            '"waic-2030", "ai-for-good-2025"]',
+            "declaration.toml clauses[number=6].events names 'waic-2030', which is not an event in events",
         ),
     ],
     ids=[

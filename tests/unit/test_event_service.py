@@ -30,7 +30,11 @@ SHIPPED_KEYS = {
     "ai-for-good-2025",
     "waic-2025",
     "india-2026",
+    "un-dialogue-2026",
+    "ai-for-good-2026",
+    "waic-2026",
     "geneva-2027",
+    "un-dialogue-2027",
     "uae-2028",
 }
 
@@ -142,7 +146,10 @@ async def test_one_servers_edits_never_touch_another(world):
 
 async def test_shipped_corrections_reach_unedited_copies_and_are_recorded(world):
     await world.service.seed_guild(GUILD)
-    await world.ship(('venue = "Palexpo"', 'venue = "Palexpo, Hall 2"'))
+    # Palexpo hosts several shipped events: only the 2025 AI for Good summit's venue changes.
+    shipped = 'city_fr = "Genève"\ncountry = "CH"\ntimezone = "Europe/Zurich"\nstart = 2025-07-08'
+    shipped = 'venue = "Palexpo"\ncity = "Geneva"\n' + shipped
+    await world.ship((shipped, shipped.replace("Palexpo", "Palexpo, Hall 2")))
     world.changes.clear()
     await world.service.seed_guild(GUILD)
     event = await world.service.find(GUILD, "ai-for-good-2025")
@@ -196,10 +203,13 @@ async def test_a_deleted_shipped_event_is_not_copied_in_again(world):
 
 async def test_upcoming_past_and_all_with_the_shipped_data(world):
     upcoming = await world.service.listing(GUILD, When.UPCOMING)
-    assert [event.key for event in upcoming.events] == ["geneva-2027", "uae-2028"]
-    assert upcoming.dated_upcoming == 0 and upcoming.past == 6
+    assert [event.key for event in upcoming.events] == ["geneva-2027", "un-dialogue-2027", "uae-2028"]
+    assert upcoming.dated_upcoming == 0 and upcoming.past == 9
     past = await world.service.listing(GUILD, When.PAST)
     assert [event.key for event in past.events] == [
+        "waic-2026",
+        "ai-for-good-2026",
+        "un-dialogue-2026",
         "india-2026",
         "waic-2025",
         "ai-for-good-2025",
@@ -209,7 +219,7 @@ async def test_upcoming_past_and_all_with_the_shipped_data(world):
     ]
     everything = await world.service.listing(GUILD, When.ALL)
     assert [event.key for event in everything.events][:2] == ["paris-2025", "kigali-2025"]
-    assert [event.key for event in everything.events][-2:] == ["geneva-2027", "uae-2028"]
+    assert [event.key for event in everything.events][-3:] == ["geneva-2027", "un-dialogue-2027", "uae-2028"]
 
 
 async def test_dated_upcoming_events_come_before_imprecise_ones_then_tba(world):
@@ -219,8 +229,9 @@ async def test_dated_upcoming_events_come_before_imprecise_ones_then_tba(world):
     upcoming = await world.service.listing(GUILD, When.UPCOMING)
     names = [event.name_en for event in upcoming.events]
     assert names[:2] == ["Sooner", "Later"]
-    assert names[2:4] == [
+    assert names[2:5] == [
         "Next AI summit, hosted by Switzerland",
+        "Second UN Global Dialogue on AI Governance",
         "AI summit hosted by the United Arab Emirates",
     ]
     assert names[-1] == "Someday"
@@ -251,7 +262,7 @@ async def test_find_by_key_name_in_either_language_or_a_unique_part(world):
 
 async def test_suggestions_put_upcoming_first_and_stay_within_25(world):
     suggestions = await world.service.suggestions(GUILD, "")
-    assert [event.key for event in suggestions][:2] == ["geneva-2027", "uae-2028"]
+    assert [event.key for event in suggestions][:3] == ["geneva-2027", "un-dialogue-2027", "uae-2028"]
     for number in range(30):
         await world.service.add(GUILD, MODERATOR, draft(name_en=f"Meetup {number}", date="2027-05-01", end=None))
     assert len(await world.service.suggestions(GUILD, "")) == 25
@@ -486,3 +497,78 @@ async def test_a_read_that_overlaps_a_change_is_not_kept(world):
     await world.service.edit(GUILD, "geneva-2027", MODERATOR, EventPatch(venue="Palexpo"))
     await reading  # whatever it read, it began before the edit landed
     assert (await world.service.find(GUILD, "geneva-2027")).venue == "Palexpo"
+
+
+# --- French city names ------------------------------------------------------------------------------
+
+
+async def test_a_city_has_a_french_name_typed_by_moderators_and_recorded(world):
+    outcome = await world.service.add(GUILD, MODERATOR, draft(city="Basel", city_fr="Bâle", key="basel"))
+    assert (outcome.event.city, outcome.event.city_fr) == ("Basel", "Bâle")
+    assert (outcome.event.city_in("fr"), outcome.event.city_in("en")) == ("Bâle", "Basel")
+    added = {entry.field: entry.new for entry in await world.service.repository.history(outcome.event.id)}
+    assert added["city_fr"] == "Bâle"
+
+    renamed = await world.service.edit(GUILD, "basel", MODERATOR, EventPatch(city_fr="Bâle-Ville"), "exact name")
+    assert renamed.change.fields == ("city_fr",)
+    (entry,) = [e for e in await world.service.repository.history(outcome.event.id) if e.reason == "exact name"]
+    assert (entry.field, entry.old, entry.new) == ("city_fr", "Bâle", "Bâle-Ville")
+
+    # Another city: the old city's French name would be wrong, so it goes unless a new one comes with it.
+    moved = await world.service.edit(GUILD, "basel", MODERATOR, EventPatch(city="Zurich"))
+    assert (moved.event.city, moved.event.city_fr, moved.event.city_in("fr")) == ("Zurich", None, "Zurich")
+    assert moved.change.fields == ("city", "city_fr")
+    both = await world.service.edit(GUILD, "basel", MODERATOR, EventPatch(city="Geneva", city_fr="Genève"))
+    assert (both.event.city, both.event.city_fr) == ("Geneva", "Genève")
+    cleared = await world.service.edit(GUILD, "basel", MODERATOR, EventPatch(city_fr="-"))
+    assert (cleared.event.city_fr, cleared.event.city_in("fr")) == (None, "Geneva")
+
+
+async def test_a_french_name_equal_to_the_city_is_not_kept_and_a_long_one_is_refused(world):
+    same = await world.service.add(GUILD, MODERATOR, draft(city="Paris", city_fr="Paris", key="paris-forum"))
+    assert same.event.city_fr is None
+    before = await world.rows()
+    with pytest.raises(InvalidInputError) as refused:
+        await world.service.edit(GUILD, "paris-forum", MODERATOR, EventPatch(city_fr="x" * 101))
+    assert refused.value.key == "events.errors.too_long_city"
+    assert await world.rows() == before
+
+
+# --- a deleted event's history ----------------------------------------------------------------------
+
+
+async def test_a_deleted_events_history_is_still_read_and_only_there(world):
+    pending = await world.service.request_deletion(GUILD, "uae-2028", MODERATOR, "merged into another entry")
+    await world.service.confirm_deletion(GUILD, pending.token, MODERATOR)
+
+    history = await world.service.history(GUILD, "uae-2028")
+    assert history.deleted and history.event.key == "uae-2028"
+    last = history.entries[-1]
+    assert (last.action, last.actor_id, last.reason, last.at) == (
+        ChangeKind.DELETED, MODERATOR, "merged into another entry", NOW
+    )  # fmt: skip
+    assert (await world.service.history(GUILD, "Émirats")).deleted, "found by name too"
+    assert not (await world.service.history(GUILD, "geneva-2027")).deleted
+
+    offered = await world.service.history_suggestions(GUILD, "")
+    assert ("uae-2028", True) in [(event.key, deleted) for event, deleted in offered]
+    assert ("geneva-2027", False) in [(event.key, deleted) for event, deleted in offered]
+    assert "uae-2028" not in [event.key for event in await world.service.suggestions(GUILD, "")]
+    with pytest.raises(NotFoundError):
+        await world.service.find(GUILD, "uae-2028")
+    with pytest.raises(NotFoundError):
+        await world.service.edit(GUILD, "uae-2028", MODERATOR, EventPatch(city="Abu Dhabi"))
+    with pytest.raises(NotFoundError):
+        await world.service.history(GUILD, "Olympics")
+    assert not (await world.service.history(OTHER_GUILD, "uae-2028")).deleted, "another server's copy lives"
+
+
+async def test_a_live_event_wins_over_a_deleted_one_of_the_same_name(world):
+    first = await world.service.add(GUILD, MODERATOR, draft(name_en="Open Forum", key="open-forum-old"))
+    pending = await world.service.request_deletion(GUILD, "open-forum-old", MODERATOR)
+    await world.service.confirm_deletion(GUILD, pending.token, MODERATOR)
+    second = await world.service.add(GUILD, MODERATOR, draft(name_en="Open Forum", key="open-forum"))
+    by_name = await world.service.history(GUILD, "Open Forum")
+    assert (by_name.event.id, by_name.deleted) == (second.event.id, False)
+    by_key = await world.service.history(GUILD, "open-forum-old")
+    assert (by_key.event.id, by_key.deleted) == (first.event.id, True)

@@ -14,7 +14,7 @@ async def test_seed_fills_the_content_tables(tmp_path):
         repository = ContentRepository(db)
         assert await repository.seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
         counts = await repository.counts()
-        assert (counts.clauses, counts.footnotes, counts.signatories, counts.events) == (6, 3, 60, 8)
+        assert (counts.clauses, counts.footnotes, counts.signatories, counts.events) == (6, 3, 60, 12)
         declaration = await repository.declaration()
         assert declaration == load_content(DEFAULT_DATA_DIR).declaration
         signatories = await repository.signatories()

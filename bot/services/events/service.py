@@ -88,6 +88,7 @@ class EventDraft:
     kind: EventKind = EventKind.SUMMIT
     venue: str | None = None
     city: str | None = None
+    city_fr: str | None = None
     country: str | None = None
     description_en: str | None = None
     description_fr: str | None = None
@@ -104,6 +105,7 @@ class EventPatch:
     kind: EventKind | None = None
     venue: str | None = None
     city: str | None = None
+    city_fr: str | None = None
     country: str | None = None
     description_en: str | None = None
     description_fr: str | None = None
@@ -114,6 +116,15 @@ class EventPatch:
 
     def is_empty(self) -> bool:
         return all(value is None for value in self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class EventHistory:
+    """An event's recorded changes; a deleted event keeps them (its last change is the deletion)."""
+
+    event: Event
+    entries: list[HistoryEntry]
+    deleted: bool
 
 
 @dataclass(frozen=True)
@@ -297,9 +308,28 @@ class EventService:
         )
         return [*upcoming, *past][:MAX_CHOICES]
 
-    async def history(self, guild_id: int, typed: str) -> tuple[Event, list[HistoryEntry]]:
-        event = await self.find(guild_id, typed)
-        return event, await self._events.history(event.id)
+    async def history(self, guild_id: int, typed: str) -> EventHistory:
+        """The history of a live event or, failing that, of a deleted one (only history reads those)."""
+        live = await self.events(guild_id)
+        deleted = await self._events.list_deleted(guild_id)
+        wanted = typed.strip()
+        is_deleted = not any(event.key == wanted for event in live) and any(e.key == wanted for e in deleted)
+        if is_deleted:
+            event = _match(deleted, typed)
+        else:
+            try:
+                event = _match(live, typed)
+            except NotFoundError:
+                event = _match(deleted, typed)  # refused with the same "no event here matches" if not there either
+                is_deleted = True
+        return EventHistory(event, await self._events.history(event.id), is_deleted)
+
+    async def history_suggestions(self, guild_id: int, typed: str) -> list[tuple[Event, bool]]:
+        """Events whose history can be read, for autocomplete: the live ones, then the deleted (flagged True)."""
+        live = await self.suggestions(guild_id, typed)
+        wanted = fold(typed)
+        deleted = [e for e in await self._events.list_deleted(guild_id) if not wanted or wanted in _haystack(e)]
+        return [*((event, False) for event in live), *((event, True) for event in deleted)][:MAX_CHOICES]
 
     # --- moderators ------------------------------------------------------------------------------
 
@@ -335,6 +365,7 @@ class EventService:
                 kind=draft.kind,
                 venue=clean_text(draft.venue, "venue"),
                 city=clean_text(draft.city, "city"),
+                city_fr=_french_city(clean_text(draft.city, "city"), clean_text(draft.city_fr, "city")),
                 country=clean_country(draft.country),
                 date=when,
                 description_en=clean_text(draft.description_en, "description") or "",
@@ -586,6 +617,11 @@ def _patched(event: Event, patch: EventPatch) -> Event:
         updates["kind"] = patch.kind
     updates["venue"] = _optional(patch.venue, event.venue, lambda v: clean_text(v, "venue"))
     updates["city"] = _optional(patch.city, event.city, lambda v: clean_text(v, "city"))
+    # A new city makes the old one's French name wrong: it goes unless a French name comes with it.
+    current_fr = event.city_fr if updates["city"] == event.city else None
+    updates["city_fr"] = _french_city(
+        updates["city"], _optional(patch.city_fr, current_fr, lambda v: clean_text(v, "city"))
+    )
     updates["country"] = _optional(patch.country, event.country, clean_country)
     updates["description_en"] = (
         _optional(patch.description_en, event.description_en, lambda v: clean_text(v, "description")) or ""
@@ -600,6 +636,11 @@ def _patched(event: Event, patch: EventPatch) -> Event:
         updates["source_urls"] = ((url,) if url else ()) + rest
     updates["date"] = _patched_date(event, patch)
     return event.model_copy(update=updates)
+
+
+def _french_city(city: str | None, city_fr: str | None) -> str | None:
+    """Kept only where it differs from the city: French readers fall back to the city anyway."""
+    return None if city_fr == city else city_fr
 
 
 def _patched_date(event: Event, patch: EventPatch) -> EventDate:

@@ -33,6 +33,7 @@ def from_shipped(shipped: ShippedEvent, guild_id: int, *, event_id: int = 0) -> 
         kind=EventKind(shipped.kind.value),
         venue=shipped.venue,
         city=shipped.city,
+        city_fr=shipped.city_fr,
         country=shipped.country,
         date=EventDate(
             precision=Precision(shipped.precision.value),

@@ -14,9 +14,9 @@ from bot.events.models import Event, EventDate, EventKind, EventStatus, Precisio
 from bot.storage.database import Database
 
 _COLUMNS = (
-    "id, guild_id, key, name_en, name_fr, kind, venue, city, country, timezone, precision, start_date, end_date,"
-    " start_time, end_time, status, description_en, description_fr, source_urls, clauses, shipped_hash, edited,"
-    " sequence, updated_at"
+    "id, guild_id, key, name_en, name_fr, kind, venue, city, city_fr, country, timezone, precision, start_date,"
+    " end_date, start_time, end_time, status, description_en, description_fr, source_urls, clauses, shipped_hash,"
+    " edited, sequence, updated_at"
 )
 
 
@@ -55,6 +55,7 @@ def _event(row: aiosqlite.Row) -> Event:
         kind=EventKind(row["kind"]),
         venue=row["venue"],
         city=row["city"],
+        city_fr=row["city_fr"],
         country=row["country"],
         date=event_date,
         status=EventStatus(row["status"]),
@@ -82,6 +83,7 @@ def _values(event: Event) -> dict[str, object]:
         "kind": event.kind.value,
         "venue": event.venue,
         "city": event.city,
+        "city_fr": event.city_fr,
         "country": event.country,
         "timezone": when.timezone,
         "precision": when.precision.value,
@@ -110,6 +112,15 @@ class EventRepository:
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM guild_events WHERE guild_id = ? AND deleted_at IS NULL"  # noqa: S608
             " ORDER BY starts_at IS NULL, starts_at, key",
+            (guild_id,),
+        )
+        return [_event(row) for row in rows]
+
+    async def list_deleted(self, guild_id: int) -> list[Event]:
+        """The server's deleted events (their history is kept), the latest deleted first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM guild_events WHERE guild_id = ? AND deleted_at IS NOT NULL"  # noqa: S608
+            " ORDER BY deleted_at DESC, key",
             (guild_id,),
         )
         return [_event(row) for row in rows]
