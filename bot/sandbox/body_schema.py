@@ -10,13 +10,15 @@ Speed: the emulator checks every request of the test suite and of the benchmarks
 rewritten to `anyOf` on load: Discord's unions are told apart by a `type` (or are `null | X`), so
 "exactly one" and "at least one" accept the same bodies, but `anyOf` stops at the first branch that
 fits where `oneOf` must try them all. A body already found valid for an operation (same bytes) is
-not checked again: the benchmarks send the same answers over and over.
+not checked again: the benchmarks send the same answers over and over (measured on `bench --quick
+--only interactions`: 99 % of bodies are known, about 5 µs each; a new body about 0.7 ms).
 """
 
 from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -94,7 +96,8 @@ class BodySchemas:
         tolerated = _DISCORD_PY_INTEGER_IDS.get(route)
         if tolerated and isinstance(body, dict):
             body = {name: _id_string(value) if name in tolerated else value for name, value in body.items()}
-        key = (route, kind, raw) if raw is not None else None
+        # A digest, not the bytes: thousands of remembered bodies stay a few hundred kB.
+        key = (route, kind, hashlib.blake2b(raw, digest_size=16).digest()) if raw is not None else None
         if key is not None and key in self._valid:
             self._valid.move_to_end(key)
             return None
