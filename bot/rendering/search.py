@@ -84,8 +84,7 @@ def hit_field(hit: SearchHit, locale: discord.Locale | str) -> Field:
 def search_pages(results: SearchResults, locale: discord.Locale | str) -> list[discord.Embed]:
     """One page per HITS_PER_PAGE hits, each page saying what was searched and how many passages match."""
     count = len(results.hits)
-    summary_key = "search.summary_one" if count == 1 else "search.summary_many"
-    summary = t(summary_key, locale, count=count, query=echo(results.query.text, limit=QUERY_ECHO_LENGTH))
+    summary = t("search.summary", locale, count=count, query=echo(results.query.text, limit=QUERY_ECHO_LENGTH))
     pages: list[discord.Embed] = []
     for hits in results.pages():
         built = build_pages(

@@ -19,7 +19,7 @@ async def test_accents_and_case_do_not_matter_and_the_match_is_bold(bot, world):
         assert not result.ephemeral
         (embed,) = result.embeds
         assert embed["title"] == "Search in the declaration"
-        assert embed["description"] == f"1 passage contains “{query}”, most relevant first."
+        assert embed["description"] == f"1 passage contains “{query}”."
         (field,) = embed["fields"]
         assert field["name"] == "Clause 3 · item 3.8"
         assert "**énergie**" in field["value"] and "**Énergie**" in field["value"]
@@ -32,7 +32,7 @@ async def test_in_french(bot, world):
     result = await world.emulator.slash(world.member_fr, world.general, "recherche", {"texte": "energie"})
     (embed,) = result.embeds
     assert embed["title"] == "Recherche dans la déclaration"
-    assert embed["description"] == "1 passage contient «\u00a0energie\u00a0», le plus pertinent d'abord."
+    assert embed["description"] == "1 passage contient «\u00a0energie\u00a0»."
     (field,) = embed["fields"]
     assert field["name"] == "Article 3 · point 3.8"
     assert field["value"].endswith("→ `/article 3.8`")

@@ -142,6 +142,15 @@ def test_the_history_footer_agrees_with_its_count():
     assert t("events.history.footer", "fr", count=3) == "3 modifications enregistrées, la plus récente d'abord"
 
 
+def test_the_search_summary_agrees_with_its_count():
+    assert t("search.summary", "en", count=1, query="x") == "1 passage contains “x”."
+    assert t("search.summary", "en", count=2, query="x") == "2 passages contain “x”, most relevant first."
+    assert t("search.summary", "fr", count=1, query="x") == f"1 passage contient «{NBSP}x{NBSP}»."
+    assert t("search.summary", "fr", count=2, query="x") == (
+        f"2 passages contiennent «{NBSP}x{NBSP}», les plus pertinents d'abord."
+    )
+
+
 def test_a_plural_table_needs_its_other_form_in_every_language():
     catalog = Catalog({"en": {"a.one": "{count} file", "a.other": "{count} files"}, "fr": {"a.one": "{count} fichier"}})
     assert "a.one: a plural table needs an 'other' form" in catalog.problems()
