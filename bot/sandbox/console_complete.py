@@ -84,10 +84,11 @@ async def suggest(asker: Asker, line: str) -> list[Suggestion]:
     values = await _values(asker, where, focused, partial, typed, prefix) if focused is not None else []
     if by_name:
         return values
+    free = [o for o in value_options(where.level) if o["name"] not in where.named][len(where.positional) :]
     names = [
         Suggestion(f"{label(o, asker.lang)}:", len(typed), f"{label(o, asker.lang)}:", description(o, asker.lang))
-        for o in value_options(where.level)
-        if o["name"] not in where.named and label(o, asker.lang).casefold().startswith(current.text.casefold())
+        for o in free
+        if label(o, asker.lang).casefold().startswith(current.text.casefold())
     ]
     return values + names
 
