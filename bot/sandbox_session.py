@@ -92,7 +92,12 @@ async def run_sandbox(settings: Settings, *, database: str | None, locale: str, 
                 "moderator": emulator.create_member(guild, "moderator", locale=locale, roles=[moderators]),
             }
             sandbox = settings_for_emulator(settings, emulator, database_path)
-            async with bot_on_emulator(sandbox, emulator):
+            # The web server (calendar feeds, events page) on a free loopback port, its address printed.
+            web = sandbox.web.model_copy(update={"enabled": True, "host": "127.0.0.1", "port": 0, "public_url": None})
+            sandbox = sandbox.model_copy(update={"web": web})
+            async with bot_on_emulator(sandbox, emulator) as bot:
+                if getattr(bot, "web", None) is not None:
+                    print(f"Web server (calendar feeds, events page, /healthz): {bot.web.public_url}", flush=True)
                 await run_console(
                     emulator,
                     guild,

@@ -27,11 +27,17 @@ from bot.services.events.service import EventDraft, EventPatch
 from bot.storage.repositories.guild_settings import KEEP
 from bot.views.events import delete_confirmation_view, require_moderator, with_notices
 from bot.views.pagination import send_pages
+from bot.web.discord_side import FEED_CHOICES, apply_feed_choice, require_web, settings_feed_field
+from bot.web.server import web_of
 from cogs.events import event_choices
 
 KIND_CHOICES = [
     app_commands.Choice(name=text(f"commands.eventadmin.choices.kind.{kind.value}"), value=kind.value)
     for kind in EventKind
+]
+FEED_CHOICES_SHOWN = [
+    app_commands.Choice(name=text(f"commands.eventadmin.choices.calendar_feed.{what}"), value=what)
+    for what in FEED_CHOICES
 ]
 RESET_CHOICES = [
     app_commands.Choice(name=text(f"commands.eventadmin.choices.reset.{what}"), value=what)
@@ -304,12 +310,12 @@ class EventAdmin(
         name=text("commands.eventadmin.settings.name"), description=text("commands.eventadmin.settings.description")
     )
     @app_commands.rename(channel=_opt("channel"), role=_opt("role"), mirroring=_opt("mirroring"), reset=_opt("reset"),
-                         reminder_leads=_opt("reminder_leads"))  # fmt: skip
+                         reminder_leads=_opt("reminder_leads"), calendar_feed=_opt("calendar_feed"))  # fmt: skip
     @app_commands.describe(
         channel=_desc("channel"), role=_desc("role"), mirroring=_desc("mirroring"), reset=_desc("reset"),
-        reminder_leads=_desc("reminder_leads"),
+        reminder_leads=_desc("reminder_leads"), calendar_feed=_desc("calendar_feed"),
     )  # fmt: skip
-    @app_commands.choices(reset=RESET_CHOICES)
+    @app_commands.choices(reset=RESET_CHOICES, calendar_feed=FEED_CHOICES_SHOWN)
     async def settings(
         self,
         interaction: discord.Interaction[SummitBot],
@@ -318,11 +324,13 @@ class EventAdmin(
         mirroring: bool | None = None,
         reset: app_commands.Choice[str] | None = None,
         reminder_leads: str | None = None,
+        calendar_feed: app_commands.Choice[str] | None = None,
     ) -> None:
         service = self.bot.services.events
         guild_id = interaction.guild_id or 0
         # Read before anything is stored: a bad value changes nothing.
         leads = None if reminder_leads is None else self.bot.services.reminders.channel_leads_typed(reminder_leads)
+        web = require_web(web_of(self.bot)) if calendar_feed is not None else web_of(self.bot)
         await interaction.response.defer(ephemeral=True, thinking=True)
         before = await service.guild_settings(guild_id)
         if leads is not None:
@@ -344,13 +352,17 @@ class EventAdmin(
                 notices.append(await self.mirror.unmirror_guild(guild_id))
         else:
             updated = before
-        changed = changed or leads is not None
+        feed_line = await apply_feed_choice(web, guild_id, calendar_feed.value) if web and calendar_feed else None
+        changed = changed or leads is not None or calendar_feed is not None
         lines = [t("events.settings.saved" if changed else "events.settings.current", interaction.locale)]
+        if feed_line:
+            lines.append(t(feed_line, interaction.locale))
         lines.extend(t(notice.key, interaction.locale, **notice.params) for notice in notices if notice)
         embed = settings_embed(updated, interaction.locale)
         channel_leads = await self.bot.services.reminders.channel_leads(guild_id)
         if channel_leads or leads is not None:  # shown once the server uses them
             reminder_leads_field(embed, channel_leads, updated.announcements_channel_id is not None, interaction.locale)
+        await settings_feed_field(embed, web, guild_id, interaction.locale)
         await reply(interaction, "\n".join(lines), embed=embed, ephemeral=True)
 
 

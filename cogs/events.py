@@ -16,6 +16,8 @@ from bot.replies import reply
 from bot.services.events.service import When
 from bot.views.events import PastEventsButton, event_action_items
 from bot.views.pagination import send_pages
+from bot.web.discord_side import add_subscribe_field
+from bot.web.server import web_of
 
 WHEN_CHOICES = [
     app_commands.Choice(name=text(f"commands.events.choices.{when.value}"), value=when.value) for when in When
@@ -54,6 +56,7 @@ class Events(commands.Cog):
         chosen = When(when.value) if when else When.UPCOMING
         listing = await self.bot.services.events.listing(interaction.guild_id or 0, chosen)
         pages = listing_pages(listing, self.bot.clock.now(), interaction.locale)
+        await add_subscribe_field(pages, web_of(self.bot), interaction.guild_id or 0, interaction.locale)
         extra = None
         if chosen is When.UPCOMING and listing.dated_upcoming == 0 and listing.past:
             # Nothing dated ahead: offer the past ones.
@@ -72,7 +75,9 @@ class Events(commands.Cog):
         view = discord.ui.View(timeout=None)
         for item in event_action_items(found, interaction.locale):
             view.add_item(item)
-        await reply(interaction, embed=event_embed(found, self.bot.clock.now(), interaction.locale), view=view)
+        embed = event_embed(found, self.bot.clock.now(), interaction.locale)
+        await add_subscribe_field([embed], web_of(self.bot), interaction.guild_id or 0, interaction.locale)
+        await reply(interaction, embed=embed, view=view)
 
 
 async def setup(bot: SummitBot) -> None:

@@ -25,6 +25,8 @@ from bot.replies import reply
 from bot.services.reminders import ALL_EVENTS
 from bot.views.pagination import send_pages
 from bot.views.reminders import forget_view
+from bot.web.discord_side import member_feed_lines
+from bot.web.server import web_of
 
 CHOICE_LIMIT = 100
 MAX_CHOICES = 25
@@ -209,8 +211,10 @@ class Reminders(
     # --- feed ------------------------------------------------------------------------------------
 
     @app_commands.command(name=text("commands.remind.feed.name"), description=text("commands.remind.feed.description"))
+    @app_commands.rename(new_address=_opt("new_address"))
+    @app_commands.describe(new_address=_desc("new_address"))
     @app_commands.checks.cooldown(2, 60.0, key=_member_key)
-    async def feed(self, interaction: discord.Interaction[SummitBot]) -> None:
+    async def feed(self, interaction: discord.Interaction[SummitBot], new_address: bool = False) -> None:
         lang = language_for(interaction.locale)
         events = await self.bot.services.reminders.followed_events(interaction.guild_id or 0, interaction.user.id)
         data, undated = feed_calendar(events, lang=lang, now=self.bot.clock.now())
@@ -221,6 +225,8 @@ class Reminders(
         if undated:
             names = ", ".join(shown(event.name(lang)) for event in undated)
             lines.append(_clipped_text(t("reminders.feed.undated", lang, names=names)))
+        lines.extend(await member_feed_lines(web_of(self.bot), interaction.guild_id or 0, interaction.user.id,
+                                             _locale(interaction), rotate=new_address))  # fmt: skip
         file = discord.File(io.BytesIO(data), filename=FEED_FILENAME)
         await reply(interaction, "\n".join(lines), files=[file], ephemeral=True)
 

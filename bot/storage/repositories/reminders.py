@@ -362,6 +362,8 @@ class ReminderRepository:
             await tx.execute("DELETE FROM reminder_deliveries WHERE audience = 'dm' AND recipient_id = ?", (user_id,))
             await tx.execute("DELETE FROM reminder_dm_channels WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM reminder_pending_notices WHERE user_id = ?", (user_id,))
+            # Their calendar feed addresses (docs/calendars.md) stop working in the same transaction.
+            await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'member' AND user_id = ?", (user_id,))
         return {(row["guild_id"], row["event_id"]) for row in rows}
 
     # --- the events' own history, as reminders need it -------------------------------------------
