@@ -210,6 +210,7 @@ class Declaration(_Model):
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]
     source_url: HttpsUrl
     english_title: Text
+    english_text_url: HttpsUrl  # the English text, offered to English readers (the quotes stay French)
     clauses: tuple[Clause, ...] = Field(min_length=1)
     footnotes: tuple[Footnote, ...] = ()
     initiatives: tuple[Initiative, ...] = ()

@@ -70,6 +70,10 @@ def _overview(overview: Overview, locale: discord.Locale | str, headlines: list[
         inline=False,
     )
     embed.add_field(name=t("declaration.overview.source", locale), value=declaration.source_url, inline=False)
+    if language_for(locale) == "en":
+        embed.add_field(
+            name=t("declaration.overview.english_text", locale), value=declaration.english_text_url, inline=False
+        )
     embed.set_footer(
         text=t(
             "declaration.overview.footer",

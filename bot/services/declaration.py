@@ -325,6 +325,7 @@ class Passage:
 
     ref: Reference
     source_url: str
+    english_text_url: str | None = None  # offered to English readers beside the French original
     clauses: tuple[Clause, ...] = ()  # a clause, or the clauses of a range
     item: ClauseItem | None = None
     footnote: Footnote | None = None
@@ -442,7 +443,7 @@ class DeclarationService:
 
     async def _passage(self, book: ReferenceBook, ref: Reference) -> Passage:
         declaration = book.declaration
-        common = {"ref": ref, "source_url": declaration.source_url}
+        common = {"ref": ref, "source_url": declaration.source_url, "english_text_url": declaration.english_text_url}
         if ref.kind is RefKind.FOOTNOTE:
             note = declaration.footnote(ref.first)
             place = None if note.called_from == "title" else parse_reference(note.called_from)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.i18n import t
+from bot.i18n import language_for, t
 from bot.interaction_errors import reports_errors
 from bot.rendering.clauses import ref_label
 from bot.services.declaration import Passage
@@ -69,6 +69,8 @@ def navigation_items(passage: Passage, owner_id: int, locale: discord.Locale | s
         label = t("declaration.nav.next", locale, label=ref_label(passage.next, locale))
         items.append(ClauseButton("next", passage.next.text, owner_id, label=label))
     items.append(discord.ui.Button(label=t("declaration.nav.source", locale), url=passage.source_url))
+    if passage.english_text_url and language_for(locale) == "en":  # French readers have the original
+        items.append(discord.ui.Button(label=t("declaration.nav.english_text", locale), url=passage.english_text_url))
     items.extend(related_items(passage, locale))
     return items
 

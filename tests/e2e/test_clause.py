@@ -14,6 +14,10 @@ from tests.helpers.source_text import clause_text, footnote_text, item_text, ran
 
 CONTENT = load_content()
 SOURCE_URL = CONTENT.declaration.source_url
+ENGLISH_TEXT_URL = (
+    "https://dig.watch/resource/"
+    "ai-action-summit-statement-on-inclusive-and-sustainable-artificial-intelligence-for-people-and-the-planet"
+)
 
 
 def labels(result) -> list[str]:
@@ -53,8 +57,9 @@ async def test_a_clause_in_english(bot, world):
     )
     assert fields(embed) == {"Footnote 3": footnote_text(3)}
     assert embed["footer"]["text"] == "Quoted verbatim from the official French text of the declaration."
-    assert labels(result) == ["◀ Clause 3", "Clause 5 ▶", "Official text"]
-    assert result.buttons[-1]["url"] == SOURCE_URL
+    assert labels(result) == ["◀ Clause 3", "Clause 5 ▶", "Official text", "English text"]
+    # The French original, and for English readers the English text; the quote stays the French one.
+    assert [button["url"] for button in result.buttons[2:]] == [SOURCE_URL, ENGLISH_TEXT_URL]
     assert result.message["allowed_mentions"] == {"parse": []}
 
 
@@ -64,17 +69,18 @@ async def test_a_clause_in_french(bot, world):
     assert embed["title"] == "Article 4"
     assert fields(embed) == {"Note 3": footnote_text(3)}
     assert embed["footer"]["text"].startswith("Cité mot pour mot")
-    assert labels(result) == ["◀ Article 3", "Article 5 ▶", "Texte officiel"]
+    assert labels(result) == ["◀ Article 3", "Article 5 ▶", "Texte officiel"]  # no English text for French readers
+    assert result.buttons[-1]["url"] == SOURCE_URL
 
 
 async def test_the_first_and_last_clauses_have_one_neighbour(bot, world):
-    assert labels(await clause(world, world.member_en, "1")) == ["Clause 2 ▶", "Official text"]
-    assert labels(await clause(world, world.member_en, "6"))[:2] == ["◀ Clause 5", "Official text"]
+    assert labels(await clause(world, world.member_en, "1")) == ["Clause 2 ▶", "Official text", "English text"]
+    assert labels(await clause(world, world.member_en, "6"))[:3] == ["◀ Clause 5", "Official text", "English text"]
 
 
 async def test_clause_6_has_a_button_to_each_milestone_event(bot, world):
     result = await clause(world, world.member_en, "6")
-    assert labels(result)[2:] == [
+    assert labels(result)[3:] == [
         "Global AI Summit on Africa (Kigali Summit)",
         "3rd UNESCO Global Forum on the Ethics of Artificial Intelligence",
         "World AI Conference & High-Level Meeting on Global AI Governance (WAIC 2025)",
@@ -136,7 +142,7 @@ async def test_a_sub_item(bot, world):
     (embed,) = result.embeds
     assert embed["title"] == "Clause 3 · item 3.2"
     assert embed["description"] == item_text(3, 2)
-    assert labels(result) == ["◀ Item 3.1", "↑ Clause 3", "Item 3.3 ▶", "Official text"]
+    assert labels(result) == ["◀ Item 3.1", "↑ Clause 3", "Item 3.3 ▶", "Official text", "English text"]
     result = await clause(world, world.member_fr, "3.7")
     (embed,) = result.embeds
     assert embed["title"] == "Article 3 · point 3.7"
@@ -152,7 +158,7 @@ async def test_a_footnote_by_any_of_its_names(bot, world, typed):
     assert embed["title"] == "Footnote 2"
     assert embed["description"] == footnote_text(2)
     assert fields(embed) == {"Called from": "Item 3.7"}
-    assert labels(result) == ["◀ Footnote 1", "↑ Item 3.7", "Footnote 3 ▶", "Official text"]
+    assert labels(result) == ["◀ Footnote 1", "↑ Item 3.7", "Footnote 3 ▶", "Official text", "English text"]
 
 
 async def test_the_footnote_of_the_title_quotes_the_title(bot, world):
@@ -169,13 +175,13 @@ async def test_a_range_that_fits_one_page(bot, world):
     assert embed["title"] == "Clauses 4–5"
     assert embed["description"].startswith("`4` **Nous reconnaissons")
     assert "\n\n`5` **Pour que nous puissions" in embed["description"]
-    assert labels(result) == ["◀ Clauses 2–3", "Clause 6 ▶", "Official text"]
+    assert labels(result) == ["◀ Clauses 2–3", "Clause 6 ▶", "Official text", "English text"]
 
 
 async def test_a_long_range_is_paged_and_the_pages_belong_to_the_reader(bot, world):
     emu = world.emulator
     result = await clause(world, world.member_en, "1-3")
-    assert labels(result) == ["◀ Previous", "1/2", "Next ▶", "Clauses 4–6 ▶", "Official text"]
+    assert labels(result) == ["◀ Previous", "1/2", "Next ▶", "Clauses 4–6 ▶", "Official text", "English text"]
     assert fields(result.embeds[0]) == {}  # footnotes and initiatives stand beneath the text, on its last page
     intruder = await emu.click(world.member_fr, result, label="Next ▶")
     assert intruder.ephemeral
@@ -252,7 +258,7 @@ async def test_next_and_previous_move_the_invokers_message(bot, world):
     result = await clause(world, world.member_en, "4")
     await emu.click(world.member_en, result, label="Clause 5 ▶")
     assert result.embeds[0]["title"] == "Clause 5"
-    assert labels(result) == ["◀ Clause 4", "Clause 6 ▶", "Official text"]
+    assert labels(result) == ["◀ Clause 4", "Clause 6 ▶", "Official text", "English text"]
     await emu.click(world.member_en, result, label="Clause 6 ▶")
     assert result.embeds[0]["title"] == "Clause 6"
     assert "Milestone: Global AI Summit on Africa (Kigali Summit)" in fields(result.embeds[0])

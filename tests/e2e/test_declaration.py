@@ -36,6 +36,10 @@ async def test_overview_in_english(bot, world):
     assert shown["Footnote 1"] == DECLARATION.footnote(1).text
     assert shown["Signatories (60)"] == "States: 58\nEuropean Union: 1\nAfrican Union Commission: 1"
     assert shown["Source"] == DECLARATION.source_url
+    assert shown["English text"] == (
+        "https://dig.watch/resource/"
+        "ai-action-summit-statement-on-inclusive-and-sustainable-artificial-intelligence-for-people-and-the-planet"
+    )
     assert embed["footer"]["text"] == (
         "[Traduit de l'anglais] · Read a clause with /clause 4, search the text with /search."
     )
@@ -47,6 +51,7 @@ async def test_overview_in_french(bot, world):
     (embed,) = result.embeds
     shown = fields(embed)
     assert "In English" not in shown and "En anglais" not in shown  # the aside is for English readers
+    assert "Texte en anglais" not in shown and shown["Source"] == DECLARATION.source_url
     assert [name for name in shown if name.startswith("Article ")] == [f"Article {n}" for n in range(1, 7)]
     assert shown["Note 1"] == DECLARATION.footnote(1).text
     assert shown["Signataires (60)"] == (
