@@ -61,6 +61,10 @@ async def history_choices(interaction: discord.Interaction[SummitBot], current: 
     """The server's events and, marked, its deleted ones: their history is kept and can be read."""
     if interaction.guild_id is None:
         return []
+    try:
+        require_moderator(interaction)  # autocomplete skips the cog's interaction_check: deleted events stay hidden
+    except UserFacingError:
+        return []
     lang = language_for(interaction.locale)
     found = await interaction.client.services.events.history_suggestions(interaction.guild_id, current)
     return [

@@ -515,6 +515,8 @@ async def test_a_deleted_events_history_shows_who_deleted_it_when_and_why(bot, w
         world.moderator, world.general, "eventadmin history", {"event": "safety"}, locale="fr"
     )
     assert offered_fr == [{"name": "AI Safety Forum (2027) (supprimé)", "value": KEY}]
+    member = await emulator.autocomplete(world.member_en, world.general, "eventadmin history", {"event": "safety"})
+    assert member == [], "only moderators are offered deleted events"
 
 
 async def test_a_deleted_event_is_gone_everywhere_else(bot, world):
