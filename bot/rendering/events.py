@@ -127,7 +127,8 @@ def event_embed(event: Event, now: datetime, locale: discord.Locale | str) -> di
     embed.add_field(name=t("events.detail.kind", lang), value=t(f"events.kind.{event.kind.value}", lang))
     if event.clauses:
         numbers = ", ".join(str(number) for number in event.clauses)
-        embed.add_field(name=t("events.detail.clauses", lang), value=t("events.detail.clauses_value", lang, n=numbers))
+        named = t("events.detail.clauses_value", lang, n=numbers, count=len(event.clauses))  # "clauses 4, 6"
+        embed.add_field(name=t("events.detail.clauses", lang), value=named)
     for number, chunk in enumerate(_chunks(event.source_urls, FIELD_LIMIT)):
         name = t("events.detail.sources", lang) if number == 0 else t("events.detail.sources_more", lang)
         embed.add_field(name=name, value=chunk, inline=False)

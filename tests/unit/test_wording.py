@@ -19,6 +19,7 @@ from bot.events.models import Event, EventKind
 from bot.i18n import get_catalog, t
 from bot.i18n.catalog import Catalog, plural_form
 from bot.reminders.leads import DAY, HOUR, MINUTE, WEEK, describe_leads
+from bot.rendering.events import event_embed
 from bot.rendering.reminders import channel_post, reminder_embed
 from bot.rendering.style import discord_timestamp
 
@@ -149,6 +150,16 @@ def test_the_search_summary_agrees_with_its_count():
     assert t("search.summary", "fr", count=2, query="x") == (
         f"2 passages contiennent «{NBSP}x{NBSP}», les plus pertinents d'abord."
     )
+
+
+@pytest.mark.parametrize(
+    ("clauses", "english", "french"), [((6,), "clause 6", "article 6"), ((4, 6), "clauses 4, 6", "articles 4, 6")]
+)
+def test_an_event_names_its_clauses_in_the_singular_or_the_plural(clauses, english, french):
+    event = forum().model_copy(update={"clauses": clauses})
+    for lang, expected in (("en", english), ("fr", french)):
+        fields = {field.name: field.value for field in event_embed(event, STARTS, lang).fields}
+        assert fields[t("events.detail.clauses", lang)] == expected
 
 
 def test_a_plural_table_needs_its_other_form_in_every_language():
