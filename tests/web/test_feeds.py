@@ -116,7 +116,7 @@ async def test_rotate_kills_the_old_address_with_the_same_404_as_a_made_up_one(b
     old = await turn_feed_on(world)
     assert await turn_feed_on(world) == old, "turning it on again keeps the address"
     rotated = await admin(world, "settings", {"calendar_feed": "rotate"})
-    assert "New calendar address made: the previous one no longer works." in rotated.content
+    assert "New calendar address created: the previous one no longer works." in rotated.content
     new = https_feed(field_value(rotated, "Calendar feed and events page"))
     assert new != old
     made_up = old.rsplit("/", 1)[0] + "/" + "A" * 32 + ".ics"
@@ -170,7 +170,7 @@ async def test_member_feed_follows_their_subscriptions_and_dies_with_forget_me(b
     assert strict.value("X-WR-CALNAME") == "Summit Community — events I follow"
 
     renewed = await remind(world, member, "feed", {"new_address": True})
-    assert "New address made: the previous one no longer works." in renewed.content
+    assert "New address created: the previous one no longer works." in renewed.content
     fresh = https_feed(renewed.content)
     assert (await get(http, address))[0] == 404 and (await get(http, fresh))[0] == 200
 
