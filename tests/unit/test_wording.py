@@ -95,8 +95,20 @@ def test_english_strings_use_no_french_spacing():
     assert found == []
 
 
-def test_bold_markers_are_balanced_in_both_languages():
-    found = [(lang, key) for lang in ("en", "fr") for key, text in strings(lang) if text.count("**") % 2]
+def test_bold_and_code_markers_are_balanced_in_both_languages():
+    found = [
+        (lang, key)
+        for lang in ("en", "fr")
+        for key, text in strings(lang)
+        if text.count("**") % 2 or text.count("`") % 2
+    ]
+    assert found == []
+
+
+def test_no_break_spaces_stay_out_of_code_links_and_timestamps():
+    # What a member types or Discord parses must keep its plain spaces: `/rappel suivre`, <t:…:R>.
+    code = re.compile(r"`[^`]*`|\[[^\]]*\]\([^)]*\)|<[^<>]*>")
+    found = [key for key, text in strings("fr") for part in code.findall(text) if NBSP in part or NNBSP in part]
     assert found == []
 
 
