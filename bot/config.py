@@ -38,6 +38,10 @@ class DiscordSettings(_Section):
     dev_guild_ids: list[Snowflake] = []
     # Discord's global rate limit for this bot, requests/s; every REST call but interaction answers is paced under it.
     global_rate_limit: float = Field(50.0, gt=0, le=10_000)
+    # At start, while Discord cannot be reached: the wait before the first retry, doubled after each
+    # failed attempt up to the second value (both in seconds, ±20 % jitter).
+    start_retry_first_seconds: float = Field(1.0, gt=0, le=3600)
+    start_retry_max_seconds: float = Field(60.0, gt=0, le=3600)
 
     @field_validator("api_base_url")
     @classmethod

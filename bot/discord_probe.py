@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import socket
 import sys
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
@@ -82,7 +84,7 @@ async def _attempt(session: aiohttp.ClientSession, url: str, headers: dict[str, 
                 return f"HTTP {response.status} {response.reason or ''}".rstrip()
             return None
     except aiohttp.ClientConnectorError as exc:
-        return exc.os_error.strerror or str(exc.os_error) or type(exc.os_error).__name__
+        return _os_reason(exc.os_error)
     except TimeoutError:
         return f"no answer within {ATTEMPT_TIMEOUT.total:g} s"
     except (aiohttp.ClientError, OSError) as exc:
@@ -101,6 +103,13 @@ async def _until_stopped(attempt: Coroutine[Any, Any, str | None], stopping: asy
             task.cancel()
         await asyncio.wait({task, stop})
     return None if task.cancelled() else task.result()
+
+
+def _os_reason(error: OSError) -> str:
+    """"Connection refused", "Name or service not known": the system's words, without Python's wrapping."""
+    if isinstance(error, socket.gaierror) or not error.errno:
+        return error.strerror or str(error) or type(error).__name__
+    return os.strerror(error.errno)
 
 
 def _seconds(delay: float) -> str:

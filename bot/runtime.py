@@ -90,7 +90,7 @@ async def run_bot(settings: Settings, *, backoff: Backoff | None = None) -> None
     # Taken before the store is opened (and migrated): a second bot on it must not touch it at all.
     with hold_store(settings.database.path), StopSignals() as stop:
         reachable = await wait_for_discord(
-            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or Backoff()
+            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or start_backoff(settings)
         )
         if not reachable:
             return
@@ -117,7 +117,7 @@ async def sync_commands_now(settings: Settings, *, backoff: Backoff | None = Non
     token = settings.token or ""
     with hold_store(settings.database.path), StopSignals() as stop:
         reachable = await wait_for_discord(
-            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or Backoff()
+            settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or start_backoff(settings)
         )
         if not reachable:
             return None
@@ -127,6 +127,10 @@ async def sync_commands_now(settings: Settings, *, backoff: Backoff | None = Non
             except discord.LoginFailure:
                 raise TokenRefused from None
             return await bot.command_sync.sync_if_changed(force=True)
+
+
+def start_backoff(settings: Settings) -> Backoff:
+    return Backoff(first=settings.discord.start_retry_first_seconds, cap=settings.discord.start_retry_max_seconds)
 
 
 class StopSignals:

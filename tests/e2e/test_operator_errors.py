@@ -6,8 +6,12 @@ Each ends in a short message on the terminal, never a traceback, and never shows
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
+import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,45 @@ pytestmark = pytest.mark.timeout(90)
 ENTRY_POINT = Path(sys.executable).parent / "summit-bot"
 # Shaped like a real one (base64 id, timestamp, HMAC), so that its last 4 characters are shown.
 WRONG_TOKEN = "MTE4NDM5NzIwNTcwMTcwNTg4OA.GhQz3k.wrongwrongwrongwrongwrongwrong-Ab9Z"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def endpoints_at(port: int) -> dict[str, str]:
+    return {"api_base_url": f"http://127.0.0.1:{port}/api/v10", "gateway_url": f"ws://127.0.0.1:{port}/gateway"}
+
+
+@contextlib.asynccontextmanager
+async def network_back(port: int, emulator: DiscordEmulator) -> AsyncIterator[None]:
+    """The network comes back: `port` now leads to the emulator (every TCP connection forwarded as is)."""
+    target_port = int(emulator.api_base_url.split(":")[2].split("/")[0])
+    writers: list[asyncio.StreamWriter] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def forward(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target_port)
+        writers.extend((client_writer, server_writer))
+        await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+
+    server = await asyncio.start_server(forward, "127.0.0.1", port)
+    try:
+        yield
+    finally:
+        server.close()
+        for writer in writers:
+            writer.close()
+        await server.wait_closed()
 
 
 async def summit_bot(*args: str, token: str, cwd: Path) -> tuple[int, str, str]:
@@ -88,3 +131,27 @@ async def test_a_second_bot_on_the_same_store_refuses_to_start_and_names_the_fir
             for bot in (first, second):
                 if bot.running:
                     await bot.kill()
+
+
+async def test_discord_unreachable_at_start_is_retried_until_it_answers(tmp_path):
+    async with DiscordEmulator() as emulator:
+        guild = emulator.create_guild("Summit Community")
+        general = emulator.create_text_channel(guild, "general")
+        member = emulator.create_member(guild, "ada", locale="en-US")
+        port = closed_port()
+        retries = {"start_retry_first_seconds": 0.2, "start_retry_max_seconds": 0.4, **endpoints_at(port)}
+        config = write_config(tmp_path / "bot.toml", emulator, tmp_path / "bot.sqlite3", discord=retries)
+        async with BotProcess(config, emulator.token) as bot:
+            attempt = rf"Discord unreachable at http://127\.0\.0\.1:{port}/api/v10: Connection refused; retrying in "
+            first = await bot.wait_for_log(attempt)
+            await bot.wait_for_log(attempt, nth=2)
+            assert re.search(r" WARNING .*retrying in 0\.[1-9] s$", first), first
+
+            async with network_back(port, emulator):
+                await bot.wait_for_log(r"reminders started", timeout=30)  # connected, commands registered
+                result = await emulator.slash(member, general, "about")
+                assert result.embeds[0]["title"] == "summit-bot"
+                # Killed: the emulator has the answer, but its HTTP reply may still be on the way back to the
+                # bot, and a clean stop now would cut it. Stopping cleanly is test_process_signals' subject.
+                await bot.kill()
+        assert not [line for line in bot.lines if " ERROR " in line or "Traceback" in line]

@@ -7,6 +7,7 @@ folds its write-ahead log back into the file and removes it, which a killed proc
 from __future__ import annotations
 
 import signal
+import socket
 
 import pytest
 
@@ -41,6 +42,33 @@ async def test_a_stop_signal_closes_the_session_and_the_store(tmp_path, sent, in
             assert any(f"{sent.name} received: closing" in line for line in bot.log)
             assert database.exists() and not database.with_name("bot.sqlite3-wal").exists()
             assert not [line for line in bot.lines if " ERROR " in line or "Traceback" in line]
+        finally:
+            if bot.running:
+                await bot.kill()
+
+
+async def test_sigterm_while_discord_is_unreachable_at_start_stops_at_once(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with DiscordEmulator() as emulator:
+        database = tmp_path / "bot.sqlite3"
+        unreachable = {
+            "api_base_url": f"http://127.0.0.1:{port}/api/v10",
+            "gateway_url": f"ws://127.0.0.1:{port}/gateway",
+            "start_retry_first_seconds": 30,  # the bot would wait this long before its next attempt
+        }
+        bot = BotProcess(write_config(tmp_path / "bot.toml", emulator, database, discord=unreachable), emulator.token)
+        try:
+            await bot.start()
+            await bot.wait_for_log(r"Discord unreachable at .*; retrying in \d+ s")
+
+            # Within 10 s of a 30 s wait (else stop() SIGKILLs it, and the exit code is -9).
+            assert await bot.stop(sent=signal.SIGTERM, timeout=10) == 0
+
+            assert any("SIGTERM received: closing" in line for line in bot.log)
+            assert not [line for line in bot.lines if " ERROR " in line or "Traceback" in line]
+            assert not database.exists()  # the store is opened only once Discord answers
         finally:
             if bot.running:
                 await bot.kill()

@@ -39,12 +39,14 @@ def _toml_value(value: Any) -> str:
 
 def write_config(
     path: Path, emulator: DiscordEmulator, database: Path, *, reminders: dict[str, Any] | None = None,
-    level: str = "INFO", global_rate_limit: float | None = None,
+    level: str = "INFO", global_rate_limit: float | None = None, discord: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
-    """A settings file pointing the bot at `emulator` and `database` (the token comes from the environment)."""
+    """A settings file pointing the bot at `emulator` and `database` (the token comes from the environment);
+    `discord` adds or overrides keys of the [discord] section."""
     discord_settings: dict[str, Any] = {"api_base_url": emulator.api_base_url, "gateway_url": emulator.gateway_url}
     if global_rate_limit is not None:
         discord_settings["global_rate_limit"] = global_rate_limit
+    discord_settings.update(discord or {})
     sections = {
         "discord": discord_settings,
         "database": {"path": str(database)},
@@ -119,13 +121,14 @@ class BotProcess:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for_log(self, pattern: str, timeout: float = 20.0) -> str:  # noqa: ASYNC109
-        """The first line of the current run matching `pattern` (a regex), awaited without sleeping."""
+    async def wait_for_log(self, pattern: str, timeout: float = 20.0, *, nth: int = 1) -> str:  # noqa: ASYNC109
+        """The `nth` line of the current run matching `pattern` (a regex), awaited without sleeping."""
         expression = re.compile(pattern)
         start = self._run_start
 
         def found() -> str | None:
-            return next((line for line in self.lines[start:] if expression.search(line)), None)
+            matching = [line for line in self.lines[start:] if expression.search(line)]
+            return matching[nth - 1] if len(matching) >= nth else None
 
         async def wait() -> str:
             async with self._changed:
