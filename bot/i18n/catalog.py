@@ -10,6 +10,9 @@ A string that depends on a number is a table of plural forms, `one` and `other`
 (`notified = { one = "{count} follower …", other = "{count} followers …" }`); `t` picks the form
 from the `count` parameter (or `n`) by the language's rule: English says "1 follower" and
 "0 followers", French "0 abonné" and "1 abonné" (CLDR: 0 and 1 are singular in French).
+
+Quantities are grouped by thousands from five digits on, as each language writes them: "10,000",
+"10 000" (U+202F); four-digit numbers, years among them, stay as they are.
 """
 
 from __future__ import annotations
@@ -36,6 +39,34 @@ def language_for(locale: discord.Locale | str | None) -> str:
 PLURAL_FORMS = ("one", "other")
 # The parameter that carries the number a plural string agrees with, by preference.
 _COUNT_PARAMS = ("count", "n")
+
+
+# Only these parameters are quantities: an id formatted into a mention must keep its bare digits.
+_QUANTITY_PARAMS = frozenset({"count", "n", "total", "limit", "length"})
+_THOUSANDS_SEPARATOR = {"en": ",", "fr": "\u202f"}
+
+
+class _Quantity(int):
+    """An int that prints grouped by thousands in its language when no format spec asks otherwise."""
+
+    lang: str
+
+    def __new__(cls, value: int, lang: str) -> _Quantity:
+        quantity = super().__new__(cls, value)
+        quantity.lang = lang
+        return quantity
+
+    def __format__(self, spec: str) -> str:
+        if spec or abs(self) < 10_000:
+            return int.__format__(self, spec)
+        return f"{int(self):,}".replace(",", _THOUSANDS_SEPARATOR.get(self.lang, ","))
+
+
+def _quantities(params: Mapping[str, object], lang: str) -> dict[str, object]:
+    return {
+        name: _Quantity(value, lang) if name in _QUANTITY_PARAMS and type(value) is int else value
+        for name, value in params.items()
+    }
 
 
 def plural_form(count: int, lang: str) -> str:
@@ -93,7 +124,7 @@ class Catalog:
     def t(self, key: str, lang: str, /, **params: object) -> str:
         """The string `key` in `lang`, formatted; English, then the key itself, if it is missing."""
         template = self._template(key, lang, params) or self._template(key, DEFAULT_LANGUAGE, params) or key
-        return template.format_map(params) if params else template
+        return template.format_map(_quantities(params, lang)) if params else template
 
     def _template(self, key: str, lang: str, params: Mapping[str, object]) -> str | None:
         messages = self._messages.get(lang, {})

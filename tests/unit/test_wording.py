@@ -174,6 +174,23 @@ def test_an_event_names_its_clauses_in_the_singular_or_the_plural(clauses, engli
         assert fields[t("events.detail.clauses", lang)] == expected
 
 
+@pytest.mark.parametrize(
+    ("count", "english", "french"),
+    [
+        (2027, "2027 followers will be told by DM.", "2027 abonnés seront prévenus par message privé."),
+        (10974, "10,974 followers will be told by DM.", f"10{NNBSP}974 abonnés seront prévenus par message privé."),
+    ],
+)
+def test_large_quantities_are_grouped_by_thousands_as_each_language_writes_them(count, english, french):
+    assert t("reminders.admin.notified", "en", count=count) == english
+    assert t("reminders.admin.notified", "fr", count=count) == french
+
+
+def test_a_number_with_a_format_spec_or_outside_the_quantities_is_left_as_it_is():
+    catalog = Catalog({"en": {"a": "{count:05d} <@&{role}>"}, "fr": {"a": "{count:05d} <@&{role}>"}})
+    assert catalog.t("a", "fr", count=12345, role=123456789012345678) == "12345 <@&123456789012345678>"
+
+
 def test_a_plural_table_needs_its_other_form_in_every_language():
     catalog = Catalog({"en": {"a.one": "{count} file", "a.other": "{count} files"}, "fr": {"a.one": "{count} fichier"}})
     assert "a.one: a plural table needs an 'other' form" in catalog.problems()
