@@ -18,7 +18,7 @@ async def test_about_in_english(bot, world):
     assert values["Clauses"] == "6"
     assert values["Signatories"] == "60"
     assert values["Events followed"] == "8"
-    assert values["Running"].startswith("since <t:")
+    assert values["Running"].startswith("started <t:")  # Discord shows "started 3 hours ago"
     assert values["Running"].endswith(":R>")
     assert values["Gateway latency"].endswith(" ms")
     assert values["Source of the text"].startswith("https://")
@@ -31,7 +31,7 @@ async def test_about_in_french(bot, world):
     assert values["Articles"] == "6"
     assert values["Signataires"] == "60"
     assert values["Événements suivis"] == "8"
-    assert values["En service"].startswith("depuis <t:")
+    assert values["En service"].startswith("démarré <t:")  # "démarré il y a 3 heures"
     assert "mot pour mot" in result.embeds[0]["footer"]["text"]
 
 

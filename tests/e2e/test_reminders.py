@@ -170,8 +170,8 @@ async def test_a_snoozed_reminder_rings_just_before_the_start(bot, world, clock)
     await remind(world, world.member_fr, "subscribe", {"event": event.key, "lead": "5m"})
     assert await send_now(bot, event, 300) == {"sent": 1}  # early: only its buttons matter here
     first = await world.emulator.wait_for_message(world.member_fr)
-    assert labels(first) == ["Dans 1 h", "Juste avant", "Ne plus suivre"]
-    pressed = await world.emulator.click(world.member_fr, first, label="Juste avant", locale="fr")
+    assert labels(first) == ["Rappeler dans 1\u00a0h", "Rappeler juste avant", "Ne plus suivre"]
+    pressed = await world.emulator.click(world.member_fr, first, label="Rappeler juste avant", locale="fr")
     assert pressed.content.startswith("C'est noté\u00a0: je vous le rappellerai <t:")
     rung = await world.emulator.wait_for_message(world.member_fr, timeout=10)
     assert datetime.fromisoformat(rung["timestamp"]) - due < timedelta(seconds=1)
