@@ -22,8 +22,10 @@ from bot.rendering.events import autocomplete_label, confirmation, history_pages
 from bot.rendering.reminders import reminder_leads_field
 from bot.replies import reply
 from bot.services.events.announcements import Announcer
+from bot.services.events.board import EventBoard
 from bot.services.events.mirror import ScheduledEventMirror
 from bot.services.events.service import EventDraft, EventPatch
+from bot.storage.repositories.boards import BoardRepository
 from bot.storage.repositories.guild_settings import KEEP
 from bot.views.events import delete_confirmation_view, require_moderator, with_notices
 from bot.views.pagination import send_pages
@@ -85,17 +87,20 @@ class EventAdmin(
         service = bot.services.events
         self.announcer = Announcer(bot, service)
         self.mirror = ScheduledEventMirror(bot, service, self.announcer, bot.clock)
+        self.board = EventBoard(bot, service, self.announcer, bot.clock, BoardRepository(bot.database), bot.scheduler)
         super().__init__()
 
     async def cog_load(self) -> None:
         service = self.bot.services.events
         service.add_listener(self.announcer.on_change)
         service.add_listener(self.mirror.on_change)
+        service.add_listener(self.board.on_change)
 
     async def cog_unload(self) -> None:
         service = self.bot.services.events
         service.remove_listener(self.announcer.on_change)
         service.remove_listener(self.mirror.on_change)
+        service.remove_listener(self.board.on_change)
 
     async def interaction_check(self, interaction: discord.Interaction[SummitBot]) -> bool:
         try:
@@ -307,6 +312,23 @@ class EventAdmin(
         found = await self.bot.services.events.history(interaction.guild_id or 0, event)
         pages = history_pages(found.event, found.entries, interaction.locale, deleted=found.deleted)
         await send_pages(interaction, pages, ephemeral=True)
+
+    # --- the live events board ------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # After a restart (or a new session): every board catches up, and a deleted one is posted again.
+        await self.board.refresh_all()
+
+    @app_commands.command(
+        name=text("commands.eventadmin.board.name"), description=text("commands.eventadmin.board.description")
+    )
+    @app_commands.rename(channel=_opt("board_channel"))
+    @app_commands.describe(channel=_desc("board_channel"))
+    async def board_command(self, interaction: discord.Interaction[SummitBot], channel: discord.TextChannel) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.board.place(interaction.guild_id or 0, channel.id)
+        await reply(interaction, t("events.board.placed", interaction.locale, channel=channel.mention), ephemeral=True)
 
     # --- settings --------------------------------------------------------------------------------
 

@@ -14,7 +14,10 @@ STORE_TIMEOUT = 2.0  # seconds: a store that takes longer than this is not answe
 
 
 async def health(bot: discord.Client, store: HealthRepository) -> tuple[bool, dict[str, str]]:
-    gateway = "connected" if bot.is_ready() and not bot.is_closed() and bot.ws is not None else "disconnected"
+    # is_ready() stays true while discord.py reconnects: the websocket itself must be open.
+    ws = bot.ws
+    open_socket = ws is not None and ws.socket is not None and not ws.socket.closed
+    gateway = "connected" if bot.is_ready() and not bot.is_closed() and open_socket else "disconnected"
     try:
         await asyncio.wait_for(store.ping(), STORE_TIMEOUT)
         answered = "ok"

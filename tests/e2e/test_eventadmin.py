@@ -43,7 +43,8 @@ def followers(world):
 async def snapshot(bot) -> list[tuple]:
     """Every row the events feature keeps, to prove a refusal changed nothing."""
     rows = []
-    for table in ("guild_events", "guild_event_changes", "guild_settings", "guild_event_mirrors"):
+    for table in ("guild_events", "guild_event_changes", "guild_settings", "guild_event_mirrors", "event_boards",
+                  "calendar_feeds"):
         rows.extend((table, *tuple(row)) for row in await bot.database.fetch_all(f"SELECT * FROM {table} ORDER BY 1"))
     return rows
 
@@ -256,6 +257,7 @@ MEMBER_CALLS = [
     ("delete", {"event": "geneva-2027"}),
     ("history", {"event": "geneva-2027"}),
     ("settings", {"mirroring": True}),
+    ("board", {"channel": "general"}),
 ]
 
 

@@ -67,7 +67,7 @@ async def test_the_page_in_chromium_in_both_languages_at_phone_and_desktop_width
                 assert shown["overflow"] <= 0, f"{lang} {label}: the page is wider than the window"
                 assert (shown["colour"], shown["background"]) == ("rgb(27, 27, 27)", "rgb(255, 255, 255)")
                 if lang == "fr":
-                    assert shown["h1"] == "Summit Community : événements"
+                    assert shown["h1"] == "Summit Community\u00a0: événements"  # French typography
                     assert shown["sections"][:3] == ["S'abonner dans votre calendrier", "Événements à venir",
                                                      "Événements passés"]  # fmt: skip
                     assert "Ajouter au calendrier" in shown["add"]
