@@ -17,7 +17,7 @@ async def test_about_in_english(bot, world):
     assert values["Version"] == __version__
     assert values["Clauses"] == "6"
     assert values["Signatories"] == "60"
-    assert values["Events followed"] == "8"
+    assert values["Events followed"] == "12"
     assert values["Running"].startswith("started <t:")  # Discord shows "started 3 hours ago"
     assert values["Running"].endswith(":R>")
     assert values["Gateway latency"].endswith(" ms")
@@ -30,7 +30,7 @@ async def test_about_in_french(bot, world):
     values = fields(result)
     assert values["Articles"] == "6"
     assert values["Signataires"] == "60"
-    assert values["Événements suivis"] == "8"
+    assert values["Événements suivis"] == "12"
     assert values["En service"].startswith("démarré <t:")  # "démarré il y a 3 heures"
     assert "mot pour mot" in result.embeds[0]["footer"]["text"]
 
