@@ -49,3 +49,7 @@ def test_too_many_autocomplete_choices_are_caught(rig: Rig) -> None:
     (option,) = leaf.autocompleted
     problems = rig.run(complete(rig, leaf, option, "", rig.member_en, None, wait=0.5))
     assert any("invalid form body" in problem for problem in problems)
+    # The emulator refused it for being outside Discord's request schema, and recorded that.
+    (violation,) = rig.emulator.spec_violations
+    assert violation.split(" body: ")[1].startswith("data.choices: ") and violation.endswith("is too long")
+    rig.emulator.spec_violations.clear()

@@ -62,6 +62,11 @@ def test_a_union_reports_the_branch_the_body_was_meant_for(schemas: BodySchemas)
     # Autocomplete answers (type 8) want a value for each choice; the other callback kinds are not blamed.
     violation = schemas.check(CALLBACK, {"type": 8, "data": {"choices": [{"name": "Clause 4"}]}})
     assert violation == BodyViolation("data.choices[0]", "'value' is a required property")
+    # 30 string choices are closest to the string branch (one `maxItems` away), not the integer one.
+    choices = [{"name": f"Clause {n}", "value": str(n)} for n in range(30)]
+    violation = schemas.check(CALLBACK, {"type": 8, "data": {"choices": choices}})
+    assert violation is not None and violation.path == "data.choices"
+    assert violation.message == "[{'name': 'Clause 0', 'value': '0'}, {'name': 'Clause 1', '… is too long"
     event = {"name": "Forum", "privacy_level": 2, "entity_type": 3, "scheduled_start_time": "2027-03-15T09:00:00Z"}
     violation = schemas.check("POST /guilds/{guild_id}/scheduled-events", event)
     assert violation == BodyViolation("", "'entity_metadata' is a required property")
