@@ -96,6 +96,21 @@ async def test_a_refused_token_is_one_line_naming_it_by_its_last_four_characters
     assert not database.exists()  # nothing was opened, let alone migrated
 
 
+async def test_sync_registers_the_commands_and_a_refused_token_is_one_line_there_too(tmp_path):
+    async with DiscordEmulator() as emulator:
+        config = write_config(tmp_path / "bot.toml", emulator, tmp_path / "bot.sqlite3")
+
+        code, out, err = await summit_bot("sync", "--config", str(config), token=WRONG_TOKEN, cwd=tmp_path)
+        assert (code, out) == (2, "")
+        (line,) = err.splitlines()
+        assert line.startswith("Discord refused the token from DISCORD_TOKEN (ends with …Ab9Z): ")
+        assert emulator.commands.sync_count == 0
+
+        code, out, err = await summit_bot("sync", "--config", str(config), token=emulator.token, cwd=tmp_path)
+        assert (code, out.strip()) == (0, "slash commands synced."), err
+        assert emulator.commands.sync_count == 1
+
+
 async def test_a_second_bot_on_the_same_store_refuses_to_start_and_names_the_first(tmp_path):
     async with DiscordEmulator() as emulator:
         emulator.create_guild("Summit Community")
@@ -116,7 +131,9 @@ async def test_a_second_bot_on_the_same_store_refuses_to_start_and_names_the_fir
             (refusal,) = second.log
             assert refusal.startswith(f"summit-bot: the store {database} is in use by another summit-bot (pid {pid} ")
             assert "Traceback" not in "\n".join(second.log)
-            # The sandbox may not share a running bot's store either; reading the settings still works.
+            # `sync` and the sandbox may not share a running bot's store either; reading the settings still works.
+            code, _, err = await summit_bot("sync", "--config", str(config), token=emulator.token, cwd=REPOSITORY)
+            assert code == 1 and f"(pid {pid} on " in err
             code, _, err = await summit_bot("try", "--database", str(database), token="", cwd=REPOSITORY)
             assert code == 1 and f"(pid {pid} on " in err
             code, out, _ = await summit_bot("check-config", "--config", str(config), token="", cwd=REPOSITORY)
