@@ -13,8 +13,9 @@ import aiohttp
 import discord
 import pytest
 
-from bot.sandbox import DiscordEmulator
+from bot.sandbox import DiscordEmulator, body_schema
 from bot.sandbox.body_schema import BodySchemas, BodyViolation, shared_body_schemas
+from bot.sandbox.spec import SpecRoutes
 from bot.snowflake_strings import SnowflakeRef, UploadFile
 
 from .conftest import Sandbox
@@ -186,3 +187,56 @@ async def test_discord_py_objects_send_integers_and_string_refs_conform(sandbox:
     sent = await channel.send("calendar", file=UploadFile(io.BytesIO(b"BEGIN:VCALENDAR"), filename="a.ics"))
     assert emu.requests[-1].json["attachments"] == [{"id": "0", "filename": "a.ics"}]
     assert [a.filename for a in sent.attachments] == ["a.ics"]
+
+
+# --- the data file ------------------------------------------------------------------------------------
+
+
+def test_extract_keeps_each_body_schema_and_only_the_components_it_reaches() -> None:
+    snowflake = {"type": "string", "pattern": "^(0|[1-9][0-9]*)$"}
+    openapi = {
+        "paths": {
+            "/channels/{channel_id}/messages": {
+                "parameters": [{"name": "channel_id"}],
+                "get": {"responses": {}},
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Create"}},
+                            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Create"}},
+                        },
+                    }
+                },
+            }
+        },
+        "components": {
+            "schemas": {
+                "Create": {"type": "object", "properties": {"roles": {"items": {"$ref": "#/components/schemas/Id"}}}},
+                "Id": snowflake,
+                "Unused": {"type": "integer"},
+            }
+        },
+    }
+    document = body_schema.extract(openapi, "abc123")
+    assert document["source_rev"] == "abc123"
+    assert document["operations"] == [
+        {
+            "method": "POST",
+            "path": "/channels/{channel_id}/messages",
+            "required": True,
+            "schemas": {"application/json": {"$ref": "#/components/schemas/Create"}},
+        }
+    ]
+    assert sorted(document["components"]["schemas"]) == ["Create", "Id"]
+    schemas = BodySchemas(document)
+    assert schemas.check(MESSAGES, {"roles": ["1"]}) is None
+    assert schemas.check(MESSAGES, {"roles": [1]}) == BodyViolation("roles[0]", "1 is not of type 'string'")
+
+
+def test_every_operation_with_a_body_is_a_documented_route() -> None:
+    document = json.loads(body_schema.SCHEMAS_FILE.read_text(encoding="utf-8"))
+    routes = SpecRoutes.load()
+    operations = {(op["method"], op["path"]) for op in document["operations"]}
+    assert operations and operations <= routes.templates
+    assert ("POST", "/channels/{channel_id}/messages") in operations
