@@ -89,12 +89,13 @@ def _connect(command: str, path: Path, settings: Settings) -> int:
     from bot.storage.lock import StoreLockError
 
     try:
-        if command == "sync":
-            changed = asyncio.run(sync_commands_now(settings))
-            if changed is not None:
-                print("slash commands synced." if changed else "nothing to sync.")
-        else:
-            with contextlib.suppress(KeyboardInterrupt):
+        # A second Ctrl-C interrupts a close that hangs: that is the operator's wish, not an error.
+        with contextlib.suppress(KeyboardInterrupt):
+            if command == "sync":
+                changed = asyncio.run(sync_commands_now(settings))
+                if changed is not None:
+                    print("slash commands synced." if changed else "nothing to sync.")
+            else:
                 asyncio.run(run_bot(settings))
     except TokenRefused:
         print(refused_token_message(path, settings), file=sys.stderr)
