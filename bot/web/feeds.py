@@ -106,7 +106,8 @@ class FeedService:
         events = await self.events_of(feed)
         inputs = (
             feed.kind, feed.guild_id, feed.user_id, lang, calendar_name, self._refresh,
-            tuple((event.id, event.sequence, event.updated_at, event.status, event.date) for event in events),
+            # Every change of an event bumps its sequence: (id, sequence) names what it was built from.
+            tuple((event.id, event.sequence) for event in events),
         )  # fmt: skip
         built = self._built.get(inputs)
         if built is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 CALENDAR_TYPE = "text/calendar"
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
+CACHED_PAGES = 128
 
 
 class WebServer:
@@ -54,6 +56,7 @@ class WebServer:
         self._rate_log = RateLimitCounter(self.metrics)
         self._runner: web.AppRunner | None = None
         self.public_url: str = settings.public_url or ""
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
         self._css = (resources.files("bot.web") / "static" / "page.css").read_bytes()
 
     # --- links for the cogs ----------------------------------------------------------------------
@@ -134,23 +137,37 @@ class WebServer:
             return self._counted("page", not_found())
         lang = negotiate_language(request.headers.get("Accept-Language"), request.query.get("lang"))
         listing = await self.feeds.events_of(feed)
-        now = self._bot.clock.now()
-        # The order of /events: dated ones soonest first, then those known roughly, then TBA; past latest first.
-        events = self._bot.services.events
-        upcoming = list((await events.listing(feed.guild_id, When.UPCOMING)).events)
-        past = list((await events.listing(feed.guild_id, When.PAST)).events)
+        server = await self._guild_name(feed.guild_id)
+        # Rendered once per state of the page and minute: its events, language and address. Within a
+        # minute an event may end without moving to "past" yet; the page is cached 60 s anyway.
+        minute = self._bot.clock.now().replace(second=0, microsecond=0)
+        key = (feed.token, lang, server, minute, tuple((e.id, e.sequence) for e in listing))
+        html = self._pages.get(key)
+        if html is None:
+            # The order of /events: dated ones soonest first, then those known roughly, then TBA; past latest first.
+            events = self._bot.services.events
+            upcoming = list((await events.listing(feed.guild_id, When.UPCOMING)).events)
+            past = list((await events.listing(feed.guild_id, When.PAST)).events)
+            html = self._render_page(feed, lang, server, listing, upcoming, past).encode("utf-8")
+            self._pages[key] = html
+            if len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
+        response = web.Response(body=html, content_type="text/html", charset="utf-8")
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = "Accept-Language"
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return self._counted("page", response)
+
+    def _render_page(self, feed: Feed, lang: str, server: str, listing: list, upcoming: list, past: list) -> str:
         links = self.links(feed, lang)
         page_links = PageLinks(
             feed_https=links.https, feed_webcal=links.webcal, page=links.page,
             event_ics={event.key: event_link(self.public_url, feed.token, event.key) for event in listing},
         )  # fmt: skip
-        html = render_page(server=await self._guild_name(feed.guild_id), upcoming=upcoming, past=past, now=now,
-                           lang=lang, links=page_links)  # fmt: skip
-        response = web.Response(text=html, content_type="text/html", charset="utf-8")
-        response.headers["Content-Language"] = lang
-        response.headers["Vary"] = "Accept-Language"
-        response.headers["Cache-Control"] = "private, max-age=60"
-        return self._counted("page", response)
+        return render_page(server=server, upcoming=upcoming, past=past, now=self._bot.clock.now(), lang=lang,
+                           links=page_links)  # fmt: skip
 
     async def event(self, request: web.Request) -> web.StreamResponse:
         feed = await self.feeds.open(request.match_info["token"])
