@@ -47,6 +47,13 @@ _DISCORD_PY_INTEGER_IDS: dict[str, frozenset[str]] = {
 
 
 @dataclass(frozen=True)
+class _Operation:
+    index: int  # in the document's "operations"
+    kinds: frozenset[str]  # the content types it documents a schema for
+    required: bool
+
+
+@dataclass(frozen=True)
 class BodyViolation:
     """Where a body departs from the schema: `path` like "data.attachments[0].id" ("" for the body itself)."""
 
@@ -60,11 +67,10 @@ class BodyViolation:
 class BodySchemas:
     def __init__(self, document: dict[str, Any]) -> None:
         document = _one_of_as_any_of(document)
-        self._operations: dict[str, dict[str, int | bool]] = {}
-        for index, operation in enumerate(document["operations"]):
-            kinds: dict[str, int | bool] = {kind: index for kind in (JSON, MULTIPART) if kind in operation["schemas"]}
-            kinds["required"] = operation["required"]
-            self._operations[f"{operation['method']} {operation['path']}"] = kinds
+        self._operations = {
+            f"{op['method']} {op['path']}": _Operation(index, frozenset(op["schemas"]), op["required"])
+            for index, op in enumerate(document["operations"])
+        }
         resource = Resource.from_contents(document, default_specification=DRAFT202012)
         self._registry: Registry = Registry().with_resource(_BASE_URI, resource)
         self._validators: dict[tuple[str, str], Draft202012Validator] = {}
@@ -88,11 +94,11 @@ class BodySchemas:
                 return None
             return BodyViolation("", "this operation takes no request body")
         if body is None:
-            if operation["required"] and not multipart:
+            if operation.required and not multipart:
                 return BodyViolation("", "a request body is required")
             return None
-        kind = MULTIPART if multipart and MULTIPART in operation else JSON
-        if kind not in operation:
+        kind = MULTIPART if multipart and MULTIPART in operation.kinds else JSON
+        if kind not in operation.kinds:
             return BodyViolation("", f"this operation takes no {kind} body")
         tolerated = _DISCORD_PY_INTEGER_IDS.get(route)
         if tolerated and isinstance(body, dict):
@@ -102,7 +108,7 @@ class BodySchemas:
         if key is not None and key in self._valid:
             self._valid.move_to_end(key)
             return None
-        validator = self._validator(route, kind, operation[kind])
+        validator = self._validator(route, kind, operation.index)
         error = _first_error(validator, body)
         if error is None:
             if key is not None:
@@ -112,10 +118,10 @@ class BodySchemas:
             return None
         return BodyViolation(_field_path(error.absolute_path), _message(error))
 
-    def _validator(self, route: str, kind: str, index: int | bool) -> Draft202012Validator:
+    def _validator(self, route: str, kind: str, index: int) -> Draft202012Validator:
         validator = self._validators.get((route, kind))
         if validator is None:
-            schema = {"$ref": f"{_BASE_URI}#/operations/{int(index)}/schemas/{kind.replace('/', '~1')}"}
+            schema = {"$ref": f"{_BASE_URI}#/operations/{index}/schemas/{kind.replace('/', '~1')}"}
             validator = Draft202012Validator(schema, registry=self._registry)
             self._validators[(route, kind)] = validator
         return validator
@@ -129,7 +135,7 @@ def shared_body_schemas() -> BodySchemas:
 
 def _first_error(validator: Draft202012Validator, body: Any) -> ValidationError | None:
     """The most telling error, descending into unions to the branch that fits the body's kind."""
-    error = next(iter(sorted(validator.iter_errors(body), key=relevance)), None)
+    error = max(validator.iter_errors(body), key=relevance, default=None)
     while error is not None and error.context:
         error = _branch_error(error)
     return error
