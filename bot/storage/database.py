@@ -55,7 +55,8 @@ class Database:
         self._connection = connection
         # Reads go through their own connection (and thread): in WAL mode they never wait for a writer,
         # so a member's read is answered even while a write waits busy_timeout_ms for another
-        # process's lock (a backup, a second bot). Each read sees what was committed before it.
+        # process's lock (a backup, a sqlite3 shell; a second bot is refused at start, see lock.py).
+        # Each read sees what was committed before it.
         self._reader = reader or connection
         self.path = path
         # One connection is shared by every task: without this lock two tasks' statements
