@@ -1,19 +1,7 @@
 """`summit-bot try`: talk to the bot line by line, as one of a few personas, in a terminal or a pipe.
 
-/clause 4                       run a command: values fill its options in order (required first)
-/signatory "South Korea"        "double quotes" around a value with spaces
-/events past                    a choice, by its name or value, in English or French
-/remind subscribe geneva-2027 1d   a subcommand, then its values
-/eventadmin edit geneva-2027 city:Genève   name:value fills one option by name
-/clause                         alone: its usage, required options without [brackets]
-Tab                             completes commands, subcommands, options, and values the bot suggests
-:click Next   or  [Next]        press a button of the last reply
-:select id value ...            choose in a select menu of the last reply
-:submit field:"value" ...       fill the form (modal) the bot opened
-:complete /clause ref:ene       show the suggestions for the last option
-:as moderator                   switch persona    :locale fr   set the locale (:locale to reset)
-:dm                             show my direct messages (they are also shown when they arrive)
-:help                           this text         :quit        leave (end of input too)
+Lines are read as Discord's client reads what is typed (console_commands); on a terminal the prompt
+completes and recalls lines (console_prompt). What the bot posts elsewhere is printed as it arrives.
 """
 
 from __future__ import annotations
@@ -38,7 +26,30 @@ from .render import Display, local_zone, render_choices, render_message, render_
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
 
-HELP = __doc__.split("\n\n", 1)[1].rstrip() if __doc__ else ""
+# :help, one example per line with what it does (console.help.<key>); the examples are typed as is.
+HELP = (
+    ("/clause 4", "positional"),
+    ('/signatory "South Korea"', "quoted"),
+    ("/events past", "choice"),
+    ("/remind subscribe geneva-2027 1d", "subcommand"),
+    ("/eventadmin edit geneva-2027 venue:Palexpo", "named"),
+    ("/clause", "usage"),
+    ("Tab", "tab"),
+    (":click Next   [Next]", "click"),
+    (":select id value ...", "select"),
+    (':submit field:"value" ...', "submit"),
+    (":complete /clause ene", "complete"),
+    (":as moderator", "as"),
+    (":locale fr", "locale"),
+    (":dm", "dm"),
+    (":help", "help"),
+    (":quit", "quit"),
+)
+
+
+def help_text(lang: str) -> str:
+    width = max(len(example) for example, _ in HELP) + 2
+    return "\n".join(f"{example:<{width}}{t(f'console.help.{key}', lang)}" for example, key in HELP)
 
 
 class Console:
@@ -138,7 +149,7 @@ class Console:
         if name in ("quit", "q", "exit"):
             return False
         if name in ("help", "h", "?"):
-            self.say(HELP)
+            self.say(help_text(self.lang))
         elif name == "as":
             if argument not in self.personas:
                 self.say("? " + t("console.personas", self.lang, personas=", ".join(self.personas)))

@@ -98,7 +98,7 @@ def render_message(message: Message | dict[str, Any], display: Display | None = 
             )
         )
     for row in _button_rows(message.get("components") or []):
-        lines.append(" ".join(show.button(f"[{_button_text(b)}]") for b in row))
+        lines.append(" ".join(show.button(f"[{_button_text(b, show.lang)}]") for b in row))
     return "\n".join(lines)
 
 
@@ -132,12 +132,12 @@ def _button_rows(components: list[dict[str, Any]]) -> list[list[dict[str, Any]]]
     return rows
 
 
-def _button_text(button: dict[str, Any]) -> str:
+def _button_text(button: dict[str, Any], lang: str) -> str:
     text = button.get("label") or (button.get("emoji") or {}).get("name") or button.get("custom_id") or "?"
     if button.get("url"):
         text += f" -> {button['url']}"
     if button.get("disabled"):
-        text += " (disabled)"
+        text += " " + t("console.disabled", lang)
     return text
 
 

@@ -110,3 +110,11 @@ async def test_a_clock_time_or_an_address_is_a_value_not_an_option_name(bot, wor
     # `09:00` and `https://…` look like name:value; they are values (here: the next free option).
     out = await console_says(world, "/search 09:00", "/search https://example.org")
     assert "has no option" not in out
+
+
+async def test_help_shows_what_to_type_in_the_console_language(bot, world):
+    out = await console_says(world, ":help", ":locale fr", ":help")
+    english, french = out.split("Langue\u00a0: fr.")
+    assert "/clause 4 " in english and "run a command: values fill its options in order, required first" in english
+    assert "/events past " in english and "Tab " in english and ":quit " in english
+    assert "/clause 4 " in french and "lancer une commande\u00a0: les valeurs remplissent ses options" in french
