@@ -115,19 +115,17 @@ class Console:
 
     async def handle(self, text: str) -> bool:
         """Runs one line; False when the console should end."""
-        try:
-            line = parse_line(text)
-        except ParseError as exc:
-            self.say(f"? {t(f'console.parse.{exc.key}', self.lang)}")
-            return True
         self.busy = True
         try:
+            line = parse_line(text)
             if isinstance(line, EmptyLine):
                 return True
             if isinstance(line, SlashLine):
                 await self._slash(line)
                 return True
             return await self._directive(line)
+        except ParseError as exc:  # the line itself, or the command line given to :complete / :submit
+            self.say(f"? {t(f'console.parse.{exc.key}', self.lang)}")
         except UsageError as exc:
             self.say(f"? {exc}")
         except (CommandError, AssertionError) as exc:  # what the emulator refused, or a bot that did not answer

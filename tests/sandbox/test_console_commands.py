@@ -90,12 +90,18 @@ async def test_refusals_change_nothing_and_say_what_was_expected(bot, world):
         "/nothing",
         '/clause "4',
         "/remind subscribe geneva-2027 1d extra",
+        ':complete /clause "4',
+        ":complete",
+        ":complete /clause",
     )
     assert "? /clause: one value too many: 5." in out
     assert "? /clause has no option “page”." in out
     assert "? Unknown command /nothing. Commands: /about, /clause," in out
     assert "? A double quote is not closed." in out
     assert "? /remind subscribe: one value too many: extra." in out
+    assert out.count("? A double quote is not closed.") == 2, "in a line and in :complete's command"
+    assert out.count("? Usage: :complete /command option:typed-so-far") == 2
+    assert out.rstrip().endswith("typed-so-far"), "the console went on to the end"
     assert world.emulator.stats.interactions == interactions
     assert await subscriptions(bot) == []
 
