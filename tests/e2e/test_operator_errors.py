@@ -172,3 +172,31 @@ async def test_discord_unreachable_at_start_is_retried_until_it_answers(tmp_path
                 # bot, and a clean stop now would cut it. Stopping cleanly is test_process_signals' subject.
                 await bot.kill()
         assert not [line for line in bot.lines if " ERROR " in line or "Traceback" in line]
+
+
+async def test_two_bots_started_together_on_one_store_one_runs_and_the_other_refuses(tmp_path):
+    async with DiscordEmulator() as emulator:
+        emulator.create_guild("Summit Community")
+        database = tmp_path / "bot.sqlite3"  # new: both would have migrated it at the same time
+        config = write_config(tmp_path / "bot.toml", emulator, database)
+        bots = [BotProcess(config, emulator.token), BotProcess(config, emulator.token)]
+        try:
+            await asyncio.gather(*(bot.start() for bot in bots))
+            refusal = r"^summit-bot: the store .* is in use by another summit-bot \(pid \d+ "
+            waits = {asyncio.ensure_future(bot.wait_for_log(refusal, timeout=30)): bot for bot in bots}
+            done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            first = done.pop()
+            first.result()  # a bot that exited without the refusal fails here, with its last lines
+            refused = waits[first]
+            (running,) = [bot for bot in bots if bot is not refused]
+            assert running.process is not None and f"(pid {running.process.pid} " in refused.log[0]
+            assert refused.process is not None and await asyncio.wait_for(refused.process.wait(), 10) == 1
+            await running.wait_for_log(r"reminders started")
+            assert await running.stop() == 0
+            assert not [line for bot in bots for line in bot.lines if " ERROR " in line or "Traceback" in line]
+        finally:
+            for bot in bots:
+                if bot.running:
+                    await bot.kill()
