@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import discord
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.sandbox import DiscordEmulator
 from bot.sandbox_session import bot_on_emulator
 from bot.storage.database import Database
 from bot.storage.repositories.health import HealthRepository
@@ -73,3 +75,24 @@ async def test_metrics_can_be_turned_off(world, tmp_path, emulator, clock, http)
             assert response.status == 404
         async with http.get(running.web.public_url + "/healthz") as response:
             assert response.status == 200
+
+
+async def test_429s_from_discord_are_counted(tmp_path, clock, http):
+    # Discord enforces 5 requests/s here while the bot believes 50/s: announcements meet 429s.
+    async with DiscordEmulator(global_rate_limit=5) as emulator:
+        guild = emulator.create_guild("Busy Community")
+        general = emulator.create_text_channel(guild, "general")
+        announcements = emulator.create_text_channel(guild, "announcements")
+        moderators = emulator.create_role(guild, "Mods", permissions=discord.Permissions(manage_events=True).value)
+        moderator = emulator.create_member(guild, "modo", roles=[moderators])
+        async with bot_on_emulator(web_settings(tmp_path, emulator), emulator, clock=clock) as running:
+            await emulator.slash(moderator, general, "eventadmin settings", {"channel": announcements})
+            await asyncio.gather(*(
+                emulator.slash(moderator, general, "eventadmin add",
+                               {"name": f"Busy forum {n}", "date": f"2031-03-{n + 1:02d}", "timezone": "Europe/Paris"})
+                for n in range(12)
+            ))  # fmt: skip
+            assert emulator.stats.rate_limited > 0, "no 429 was met: the test proves nothing"
+            async with http.get(running.web.public_url + "/metrics") as response:
+                found = samples(await response.text())
+            assert found[("summit_discord_429_total", ())] == emulator.stats.rate_limited
