@@ -121,12 +121,22 @@ async def test_placing_the_board_where_the_bot_cannot_post_is_refused_and_change
     assert await bot.database.fetch_all("SELECT * FROM event_boards") == []
 
 
-async def test_the_next_start_or_end_is_scheduled_to_edit_the_board(bot, world, board_channel):
+async def test_the_next_start_or_end_is_scheduled_to_edit_the_board(bot, world, board_channel, clock):
     await admin(world, "add", FORUM)
     await admin(world, "board", {"channel": board_channel.id})
+    (board,) = boards(world, board_channel)
     job = bot.scheduler.get_job(f"event-board:{world.guild.id}")
-    assert job is not None
     assert job.next_run_time == datetime(2027, 3, 15, 8, 0, tzinfo=UTC)  # 09:00 in Zurich
+    # What the scheduler runs at that moment (it cannot be waited for: the bot's clock is a manual one).
+    clock.set(datetime(2027, 3, 15, 8, 0, 1, tzinfo=UTC))
+    await job.func(*job.args)
+    assert board.version == 1 and "AI Safety Forum" in board["embeds"][0]["description"], "on until 17:00"
+    job = bot.scheduler.get_job(f"event-board:{world.guild.id}")
+    assert job.next_run_time == datetime(2027, 3, 15, 16, 0, tzinfo=UTC)  # its end, 17:00 in Zurich
+    clock.set(datetime(2027, 3, 15, 16, 0, 1, tzinfo=UTC))
+    await job.func(*job.args)
+    assert board.version == 2 and "AI Safety Forum" not in board["embeds"][0]["description"], "over: off the board"
+    assert boards(world, board_channel) == [board]
 
 
 async def test_members_cannot_place_the_board(bot, world, board_channel):
