@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import WebSettings
-from bot.errors import NotFoundError
 from bot.events.calendar import NotDatedError, event_calendar
 from bot.i18n import t
 from bot.services.events.service import When
@@ -125,7 +124,7 @@ class WebServer:
         built = await self.feeds.build(feed, lang, name)
         minutes = self._settings.feed_refresh_minutes
         headers = {"ETag": built.etag, "Cache-Control": f"private, max-age={minutes * 60}", "Vary": "Accept-Language"}
-        if built.etag in _etags(request.headers.get("If-None-Match", "")):
+        if _matches(request.headers.get("If-None-Match", ""), built.etag):
             return self._counted("feed", web.Response(status=304, headers=headers))
         response = web.Response(body=built.body, content_type=CALENDAR_TYPE, charset="utf-8", headers=headers)
         response.headers["Content-Disposition"] = 'inline; filename="events.ics"'
@@ -200,10 +199,10 @@ class WebServer:
                             headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
 
-def _etags(header: str) -> set[str]:
-    """The entity tags of an If-None-Match header (weak ones compare equal for a GET, RFC 9110 13.1.2)."""
+def _matches(header: str, etag: str) -> bool:
+    """If-None-Match names this entity tag, or any ("*"); weak tags compare equal for a GET (RFC 9110 13.1.2)."""
     tags = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return tags | ({"*"} if "*" in tags else set())
+    return "*" in tags or etag in tags
 
 
 @asynccontextmanager
@@ -225,6 +224,3 @@ async def serve_web(bot: SummitBot) -> AsyncIterator[WebServer | None]:
 def web_of(bot: object) -> WebServer | None:
     """The bot's running web server, None when `web.enabled` is off (set by bot.runtime)."""
     return getattr(bot, "web", None)
-
-
-__all__ = ["NotFoundError", "WebServer", "web_of"]

@@ -212,3 +212,8 @@ async def test_feed_requests_after_a_day_use_the_cache_and_keep_the_etag(bot, wo
     clock.advance(timedelta(days=1))
     second = await get(http, address)
     assert first[1]["ETag"] == second[1]["ETag"] and first[2] == second[2]
+    etag = first[1]["ETag"]
+    for header in (f"W/{etag}", f'"other", {etag}', "*"):
+        status, headers, body = await get(http, address, **{"If-None-Match": header})
+        assert (status, body, headers["ETag"]) == (304, b"", etag), header
+    assert (await get(http, address, **{"If-None-Match": '"other"'}))[0] == 200
