@@ -7,7 +7,6 @@ completes and recalls lines (console_prompt). What the bot posts elsewhere is pr
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.i18n import language_for, t
 
 from .commands import CommandError
+from .console_arrivals import Arrival, Arrivals
 from .console_commands import UsageError, autocomplete_options, focus, position, resolve
 from .console_complete import Asker
 from .console_parse import DirectiveLine, EmptyLine, ParseError, SlashLine, parse_line, parse_slash
@@ -77,10 +77,8 @@ class Console:
         self.color = color
         self.zone = zone or local_zone()
         self.last: InteractionResult | None = None
-        self.seen: set[int] = set()  # messages already printed as part of an answer
         self.busy = False  # while a command runs, arrivals wait to be printed after its answer
-        self._cursors: dict[int, int] = {}  # channel id -> the last message id looked at
-        self.skip_arrivals()
+        self.arrivals = Arrivals(emu, guild, personas)
 
     @property
     def member(self) -> Member:
@@ -92,7 +90,19 @@ class Console:
 
     @property
     def display(self) -> Display:
-        return Display(color=self.color, lang=self.lang, zone=self.zone, now=self.emu.world.now)
+        return Display(color=self.color, lang=self.lang, zone=self.zone, now=self.emu.world.now, names=self._name)
+
+    def _name(self, kind: str, id_: int) -> str | None:
+        """What a mention shows: a channel's, a member's or a role's name."""
+        world = self.emu.world
+        if kind == "#":
+            channel = world.channels.get(id_)
+            return channel.name if channel is not None else None
+        if kind == "@&":
+            role = self.guild.roles.get(id_)
+            return role.name if role is not None else None
+        user = world.users.get(id_)
+        return (user.global_name or user.name) if user is not None else None
 
     def asker(self) -> Asker:
         return Asker(self.emu, self.member, self.channel, self.locale, self.lang)
@@ -170,7 +180,7 @@ class Console:
             messages = self.emu.dm_messages(self.member)
             shown = "\n\n".join(render_message(m, self.display) for m in messages)
             self.say(shown or t("console.no_dm", self.lang))
-            self.seen.update(m.id for m in messages)
+            self.arrivals.shown(messages)
         else:
             self.say("? " + t("console.unknown_directive", self.lang, name=name))
         return True
@@ -228,54 +238,31 @@ class Console:
     def _show(self, result: InteractionResult) -> None:
         self.last = result
         self.say(render_result(result, self.display))
-        self.seen.update(m.id for m in result.messages)
+        self.arrivals.shown(result.messages)
 
     # -- what arrives without being asked for --------------------------------------------------
 
-    def _watched(self) -> list[tuple[Channel, Member | None]]:
-        """The server's text channels, and each persona's DMs with the bot (once they exist)."""
-        watched: list[tuple[Channel, Member | None]] = [(c, None) for c in self.guild.channels.values()]
-        for member in self.personas.values():
-            dm = self.emu.world.dm_by_user.get(member.user.id)
-            if dm is not None:
-                watched.append((dm, member))
-        return watched
-
-    def skip_arrivals(self) -> None:
-        """What is already there is history, not news."""
-        for channel, _ in self._watched():
-            self._cursors[channel.id] = channel.message_ids[-1] if channel.message_ids else 0
-
-    def _fresh(self) -> list[tuple[Channel, Member | None, Message]]:
-        fresh = []
-        for channel, member in self._watched():
-            after = self._cursors.get(channel.id, 0)
-            for message_id in channel.message_ids[bisect.bisect_right(channel.message_ids, after) :]:
-                message = self.emu.world.messages.get(message_id)
-                if message is not None and message_id not in self.seen:
-                    fresh.append((channel, member, message))
-        return sorted(fresh, key=lambda item: item[2].id)
-
     def show_arrivals(self) -> None:
-        """Print each message posted since the last look (a DM, a post in a channel), marked with where."""
-        for channel, member, message in self._fresh():
-            self._cursors[channel.id] = max(self._cursors.get(channel.id, 0), message.id)
-            self.seen.add(message.id)
-            self.say(self.display.dim(self._origin(channel, member)) + "\n" + render_message(message, self.display))
+        """Print each message posted or edited since the last look, marked with where it came from."""
+        for arrival in self.arrivals.take():
+            heading = self.display.dim(self._origin(arrival))
+            self.say(heading + "\n" + render_message(arrival.message, self.display))
 
-    def _origin(self, channel: Channel, member: Member | None) -> str:
-        if member is None:
-            return t("console.new_in", self.lang, channel=channel.name)
-        bot = self.emu.world.bot.name
-        if member is self.member:
-            return t("console.dm_from", self.lang, bot=bot)
-        persona = next(name for name, m in self.personas.items() if m is member)
-        return t("console.dm_from_to", self.lang, bot=bot, persona=persona)
+    def _origin(self, arrival: Arrival) -> str:
+        if arrival.recipient is None:
+            key = "console.edited_in" if arrival.edited else "console.new_in"
+            return t(key, self.lang, channel=arrival.channel.name)
+        if arrival.recipient is self.member:
+            where = t("console.dm_from", self.lang, bot=self.emu.world.bot.name)
+        else:
+            persona = next(name for name, m in self.personas.items() if m is arrival.recipient)
+            where = t("console.dm_from_to", self.lang, bot=self.emu.world.bot.name, persona=persona)
+        return f"{where} {t('console.edited', self.lang)}" if arrival.edited else where
 
     async def watch_arrivals(self) -> None:
-        """Print arrivals as they come: woken by the emulator whenever the bot posts, no polling."""
+        """Print arrivals as they come: woken by the emulator whenever the bot posts or edits, no polling."""
         while True:
-            await self.emu.messages_signal.wait_for(lambda: (not self.busy and self._fresh()) or None, None)
+            await self.emu.messages_signal.wait_for(lambda: (not self.busy and self.arrivals.pending()) or None, None)
             self.show_arrivals()
 
 

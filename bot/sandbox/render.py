@@ -1,7 +1,8 @@
 """Messages as a terminal shows them: content, embeds, files, buttons as `[Label]` rows.
 
-Discord's markup is rendered too: `<t:…>` timestamps in the console's language and zone, **bold**,
-*italic* and __underline__ as ANSI styles on a terminal, their markers removed in plain text.
+Discord's markup is rendered too: `<t:…>` timestamps in the console's language and zone, mentions
+as names (#annonces, @member), **bold**, *italic* and __underline__ as ANSI styles on a terminal,
+their markers removed in plain text.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _MARKUP = (
     ("italic", re.compile(r"\*(?=\S)(.+?)(?<=\S)\*", re.DOTALL)),
     ("italic", re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", re.DOTALL)),
 )
+MENTION = re.compile(r"<(#|@!?|@&)(\d+)>")
 # A backslash-escaped marker is shown as itself: hidden from the patterns above in a private-use character.
 _ESCAPE = re.compile(r"\\([\\*_~`|>])")
 _PRIVATE = 0xE000
@@ -50,6 +52,8 @@ class Display:
     lang: str = "en"
     zone: tzinfo = UTC
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The name a mention shows ("#", "@" or "@&", and the id), as Discord's client shows it; None: unknown.
+    names: Callable[[str, int], str | None] = field(default=lambda kind, id_: None)
 
     def _wrap(self, code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if self.color else text
@@ -69,11 +73,26 @@ class Display:
     def markup(self, text: str) -> str:
         """Timestamps rendered, then bold/italic/underline styled (or their markers dropped)."""
         text = TimestampRenderer(self.lang, self.zone, self.now).render(text)
+        if "<" in text:
+            text = MENTION.sub(self._mention, text)
         escaped = _ESCAPE.sub(lambda m: chr(_PRIVATE + ord(m.group(1))), text)
         for style, pattern in _MARKUP:
             start, end = _STYLES[style] if self.color else ("", "")
             escaped = pattern.sub(lambda m, s=start, e=end: f"{s}{m.group(1)}{e}", escaped)
         return "".join(chr(ord(c) - _PRIVATE) if _PRIVATE <= ord(c) < _PRIVATE + 128 else c for c in escaped)
+
+    def _mention(self, match: re.Match[str]) -> str:
+        kind = "@" if match.group(1) == "@!" else match.group(1)
+        name = self.names(kind, int(match.group(2)))
+        return match.group(0) if name is None else f"{kind[0]}{name}"
+
+    def moment(self, iso: str) -> str:
+        """An ISO 8601 instant (an embed's timestamp) as Discord's short date and time."""
+        try:
+            unix = int(datetime.fromisoformat(iso).timestamp())
+        except ValueError:
+            return iso
+        return TimestampRenderer(self.lang, self.zone, self.now).render(f"<t:{unix}:f>")
 
 
 def render_message(message: Message | dict[str, Any], display: Display | None = None) -> str:
@@ -117,9 +136,16 @@ def _render_embed(embed: dict[str, Any], show: Display) -> list[str]:
         value_lines = show.markup(str(embed_field.get("value", ""))).splitlines() or [""]
         lines.append(f"| {show.bold(show.markup(str(embed_field.get('name', ''))))}: {value_lines[0]}")
         lines.extend(f"|   {more}" for more in value_lines[1:])
-    footer = (embed.get("footer") or {}).get("text")
+    footer = " · ".join(
+        part
+        for part in (
+            show.markup((embed.get("footer") or {}).get("text") or ""),
+            show.moment(embed["timestamp"]) if embed.get("timestamp") else "",
+        )
+        if part
+    )
     if footer:
-        lines.append(f"| {show.dim(show.markup(footer))}")
+        lines.append(f"| {show.dim(footer)}")
     return lines
 
 

@@ -123,3 +123,34 @@ async def test_a_reminder_dm_is_printed_above_the_prompt_on_a_terminal(bot, worl
             await asyncio.wait_for(console, 10)
         finally:
             console.cancel()
+
+
+async def test_a_board_edited_in_another_channel_is_printed_again_marked_edited(bot, world):
+    world.emulator.create_text_channel(world.guild, "annonces")
+    typed, out = TypedInput(), Transcript()
+    console = asyncio.create_task(
+        run_console(
+            world.emulator,
+            world.guild,
+            world.general,
+            personas(world),
+            current="moderator",
+            stdin=typed.stream,
+            stdout=out,
+            color=False,
+        )
+    )
+    try:
+        typed.type("/eventadmin board annonces")
+        placed = await out.until("— new in #annonces\n")
+        assert "The events board is in #annonces." in placed, "a channel mention shows the channel's name"
+        assert "AI Safety Forum" not in placed
+        typed.type('/eventadmin add "AI Safety Forum" "2027-05-04 10:00" Europe/Zurich key:forum')
+        edited = (await out.until("— edited in #annonces\n")).split("— edited in #annonces\n", 1)[1]
+        assert "| AI Safety Forum\n" in edited and "4 May 2027" in edited
+        typed.type(":quit")
+        await asyncio.wait_for(console, 10)
+    finally:
+        typed.close()
+        typed.stream.close()
+        console.cancel()

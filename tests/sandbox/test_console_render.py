@@ -102,3 +102,13 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, tmp_path
     finally:
         terminal.close()
         os.close(primary)
+
+
+def test_mentions_show_names_and_an_embed_timestamp_follows_its_footer():
+    names = {("#", 1): "annonces", ("@", 2): "Ada", ("@&", 3): "Event followers"}
+    show = Display(lang="en", zone=PARIS, now=lambda: NOW, names=lambda kind, id_: names.get((kind, id_)))
+    assert show.markup("In <#1>, <@2> and <@!2> ping <@&3>; <#9> is unknown") == (
+        "In #annonces, @Ada and @Ada ping @Event followers; <#9> is unknown"
+    )
+    embed = {"title": "Coming up", "footer": {"text": "last update"}, "timestamp": "2025-02-11T08:00:00+00:00"}
+    assert render_message({"embeds": [embed]}, show).splitlines()[-1] == "| last update · 11 February 2025 09:00"
