@@ -29,7 +29,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 class Terminal:
     """`summit-bot try` on a pseudo-terminal: type keys, wait for what the screen shows."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, **env: str) -> None:
         self.primary, secondary = os.openpty()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "try"],
@@ -37,7 +37,7 @@ class Terminal:
             stdout=secondary,
             stderr=secondary,
             cwd=tmp_path,
-            env=environment(tmp_path),
+            env={**environment(tmp_path), **env},
             start_new_session=True,
         )
         os.close(secondary)
@@ -113,6 +113,22 @@ def test_on_a_terminal_clause_4_tab_and_the_arrow_keys_work(terminal):
     terminal.answered("Clause 4", after=mark)
     terminal.type("\x04")  # Ctrl-D leaves
     assert terminal.close() == 0
+
+
+def test_no_color_keeps_a_terminal_plain(tmp_path):
+    terminal = Terminal(tmp_path, NO_COLOR="1")
+    try:
+        terminal.wait_for("member>")
+        mark = len(terminal.screen)
+        terminal.type("/clause 4\r")
+        terminal.answered("Clause 4", after=mark)
+        assert b"Clause 4" in terminal.raw and b"\x1b[1mClause 4" not in terminal.raw
+        terminal.type("\x04")
+        assert terminal.close() == 0
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+            terminal.process.wait()
 
 
 def test_as_a_pipe_it_prints_plain_text_without_a_prompt(tmp_path):
