@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import __version__
 from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings, resolve_config_path, token_hint
 from bot.logs import configure_logging
+from bot.storage.database import open_database
 
 log = logging.getLogger("bot")
 
@@ -53,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     try_parser.add_argument("--locale", default="en-US", help="Discord locale to start with (e.g. fr, en-US)")
     try_parser.add_argument("--as", dest="persona", default="member", choices=["member", "moderator"])
-    command("check-config", "validate the settings file, list every bad key")
+    check_parser = command("check-config", "validate the settings file, list every bad key")
+    check_parser.add_argument(
+        "--connect", action="store_true", help="also connect to the store and show its schema version"
+    )
     command("sync", "register the slash commands with Discord now")
     return parser
 
@@ -69,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIGURATION
     if command == "check-config":
-        return check_config(path, settings)
+        code = check_config(path, settings)
+        return asyncio.run(check_store(settings)) if args.connect else code
     if command == "try":
         return _run_sandbox(settings, args.database, args.locale, args.persona)
     if command == "sync" and not settings.token:
@@ -122,8 +127,24 @@ def check_config(path: Path, settings: Settings) -> int:
     described = f"set {where}{token_hint(token)}" if token else "not set (the bot will open the offline sandbox)"
     print(f"{path}: valid.")
     print(f"  token: {described}")
-    print(f"  database: {settings.database.path}")
+    print(f"  database: {settings.database.store.description} ({settings.database.store.dialect.name})")
+    if settings.database.deprecation:
+        print(f"  note: {settings.database.deprecation}")
     print(f"  api: {settings.discord.api_base_url}  gateway: {settings.discord.gateway_url}")
+    return 0
+
+
+async def check_store(settings: Settings) -> int:
+    """`check-config --connect`: reach the store without changing it; its schema version, or why not."""
+    description = settings.database.store.description
+    try:
+        database = await open_database(settings, migrate=False)
+    except Exception as exc:
+        print(f"  store: cannot connect to {description}: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    async with database:
+        version = await database.schema_version()
+    print(f"  store: reachable, schema version {version}")
     return 0
 
 

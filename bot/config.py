@@ -16,10 +16,15 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
+
+from bot.storage.dialect import StoreURL, StoreURLError
 
 CONFIG_ENV = "SUMMIT_BOT_CONFIG"
 TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+DATABASE_URL_ENV = "SUMMIT_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///var/summit-bot.sqlite3"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
 Snowflake = Annotated[int, Field(gt=0, lt=2**64)]
@@ -71,9 +76,42 @@ class DiscordSettings(_Section):
 
 
 class DatabaseSettings(_Section):
-    # Outside data/ (which is content under version control) and git-ignored.
-    path: Path = Path("var/summit-bot.sqlite3")
-    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    # sqlite:///relative/path, sqlite:////abs/path or postgresql://user@host:port/db. The default file is
+    # outside data/ (which is content under version control) and git-ignored.
+    url: str = DEFAULT_DATABASE_URL
+    # Deprecated: the SQLite file; converted to `url` (check-config says where it moved).
+    path: Path | None = None
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)  # SQLite: how long a write waits for another's lock
+    pool_size: int = Field(4, ge=1, le=100)  # PostgreSQL: connections per process
+
+    @model_validator(mode="before")
+    @classmethod
+    def _path_to_url(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("path"), str | Path):
+            if data.get("url") not in (None, DEFAULT_DATABASE_URL):
+                raise ValueError("database.path is deprecated and database.url is set too: keep database.url only")
+            data = {**data, "url": StoreURL.for_sqlite_path(data["path"]).url}
+        return data
+
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        try:
+            StoreURL.parse(value)
+        except StoreURLError as exc:  # its message never holds the password
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def store(self) -> StoreURL:
+        """Which store, where: `.dialect`, `.description` (no password), `.sqlite_path` (SQLite only)."""
+        return StoreURL.parse(self.url)
+
+    @property
+    def deprecation(self) -> str | None:
+        if self.path is None:
+            return None
+        return f"database.path is deprecated: it moved to database.url (here {self.store.description})"
 
 
 class ModerationSettings(_Section):
@@ -202,6 +240,12 @@ def load_settings(
                 raise ConfigError(source, [ConfigProblem("<file>", f"cannot be read: {exc.strerror}")]) from None
         elif required:
             raise ConfigError(source, [ConfigProblem("<file>", "does not exist")])
+    database_url = env.get(DATABASE_URL_ENV)
+    if database_url:  # wins over the file, as the token does
+        database_section = raw.setdefault("database", {})
+        if isinstance(database_section, dict):
+            database_section.pop("path", None)
+            database_section["url"] = database_url
     token = env.get(TOKEN_ENV)
     if token:
         discord_section = raw.setdefault("discord", {})

@@ -14,6 +14,7 @@ from discord import app_commands
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.replies import reply
+from bot.storage.database import StoreUnavailableError
 
 log = logging.getLogger("bot.errors")
 
@@ -57,7 +58,10 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
 
 
 def _database_busy(error: BaseException) -> bool:
-    """SQLITE_BUSY or SQLITE_LOCKED, whatever the extended code: another connection holds the lock."""
+    """SQLITE_BUSY or SQLITE_LOCKED, whatever the extended code: another connection holds the lock; or the
+    store cannot be reached right now (PostgreSQL restarting, connections dropped)."""
+    if isinstance(error, StoreUnavailableError):
+        return True
     if not isinstance(error, sqlite3.OperationalError):
         return False
     code = getattr(error, "sqlite_errorcode", None)

@@ -23,6 +23,7 @@ from bot.discord_probe import Backoff, TokenRefused, wait_for_discord
 from bot.endpoints import use_discord_endpoints
 from bot.services import build_services
 from bot.storage.database import Database
+from bot.storage.database import open_database as open_store
 from bot.storage.lock import hold_store
 from bot.storage.repositories.content import ContentRepository
 from bot.web.server import serve_web
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 async def open_database(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR) -> Database:
     """Open (and migrate) the store, then bring its content up to date with data/."""
-    database = await Database.open(settings.database.path, busy_timeout_ms=settings.database.busy_timeout_ms)
+    database = await open_store(settings)
     try:
         await ContentRepository(database).seed(load_content(data_dir), content_hash(data_dir))
     except BaseException:
@@ -88,7 +89,7 @@ async def run_bot(settings: Settings, *, backoff: Backoff | None = None) -> None
     if not token:
         raise ValueError("no Discord token configured")
     # Taken before the store is opened (and migrated): a second bot on it must not touch it at all.
-    with hold_store(settings.database.path), StopSignals() as stop:
+    with hold_store(settings.database.store.sqlite_path), StopSignals() as stop:
         reachable = await wait_for_discord(
             settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or start_backoff(settings)
         )
@@ -115,7 +116,7 @@ async def run_bot(settings: Settings, *, backoff: Backoff | None = None) -> None
 async def sync_commands_now(settings: Settings, *, backoff: Backoff | None = None) -> bool | None:
     """`summit-bot sync`: register the commands now; whether they changed, or None when stopped first."""
     token = settings.token or ""
-    with hold_store(settings.database.path), StopSignals() as stop:
+    with hold_store(settings.database.store.sqlite_path), StopSignals() as stop:
         reachable = await wait_for_discord(
             settings.discord.api_base_url, token, stopping=stop.requested, backoff=backoff or start_backoff(settings)
         )

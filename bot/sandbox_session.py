@@ -21,6 +21,7 @@ from bot.runtime import assemble_bot
 from bot.sandbox import DiscordEmulator, run_console
 from bot.sandbox.console import Console
 from bot.sandbox.render import wants_color
+from bot.storage.dialect import StoreURL
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def settings_for_emulator(settings: Settings, emulator: DiscordEmulator, databas
                     "dev_guild_ids": [],
                 }
             ),
-            "database": settings.database.model_copy(update={"path": Path(database_path)}),
+            "database": settings.database.model_copy(
+                update={"url": StoreURL.for_sqlite_path(database_path).url, "path": None}
+            ),
         }
     )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import discord
 import pytest
@@ -12,6 +15,7 @@ from bot.client import SummitBot
 from bot.config import Settings, validate_settings
 from bot.sandbox import DiscordEmulator
 from bot.sandbox_session import bot_on_emulator, settings_for_emulator
+from tests.helpers.stores import PostgresServer, find_postgres
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_events=True).value
 
@@ -62,3 +66,39 @@ def settings(tmp_path, emulator: DiscordEmulator) -> Settings:
 async def bot(world: World, settings: Settings) -> AsyncIterator[SummitBot]:
     async with bot_on_emulator(settings, world.emulator) as running:
         yield running
+
+
+# --- the two stores (tests/helpers/stores.py) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session with a migrated template database; skips (fails under CI) without."""
+    server, reason = find_postgres()
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but no PostgreSQL: {reason}")
+        pytest.skip(reason)
+    try:
+        asyncio.run(server.create_template())
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, migrated (copied from the template), dropped after the test."""
+    name = await postgres_server.create_database()
+    try:
+        yield postgres_server.url_of(name)
+    finally:
+        await postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a fresh, migrated store of each kind: the contract tests run once per store."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    return request.getfixturevalue("postgres_url")

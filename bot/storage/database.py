@@ -1,23 +1,43 @@
-"""The SQLite store: one aiosqlite connection in WAL mode, versioned migrations, serialized write transactions."""
+"""The store's entry point: one API over SQLite (bot/storage/sqlite.py) and PostgreSQL (bot/storage/postgres.py).
+
+    database = await open_database("postgresql://summit@db:5432/summit")   # or settings, or sqlite:///path
+    async with database:                                   # close() at the end
+        rows = await database.fetch_all("SELECT id, key FROM guild_events WHERE guild_id = ?", (guild_id,))
+        rows[0]["key"], rows[0][0]                           # rows by name and by index, on both stores
+        async with database.transaction() as tx:           # rolled back on any exception, else committed
+            changed = await tx.execute("UPDATE … WHERE id = ?", (event_id,))      # rows affected
+            await tx.executemany("INSERT … VALUES (?, ?)", rows)
+            new_id = await tx.fetch_value("INSERT … VALUES (?) RETURNING id", (key,))
+
+- SQL is written once with `?` placeholders (PostgreSQL's store rewrites them to $1…$n). What must
+  differ is keyed on `database.dialect.name` ("sqlite" | "postgresql") in ONE mapping per repository.
+- `database.description`: the URL without password (logs, check-config). `schema_version()`, `migrate()`.
+- Errors: `SchemaTooNewError` (written by a newer release), `StoreUnavailableError` (the store cannot be
+  reached or dropped the connection: PostgreSQL down or restarting; try again later). SQLite's
+  "database is locked" stays `sqlite3.OperationalError`, as before.
+- `Database.open(path)` opens a SQLite file directly (tests, the sandbox).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from bot.storage.dialect import SQLITE, Dialect, StoreURL
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+# aiosqlite.Row or asyncpg.Record: both index by column name and by position.
+Row = Any
 
 
 @dataclass(frozen=True)
@@ -27,9 +47,9 @@ class Migration:
     sql: str
 
 
-def bundled_migrations() -> list[Migration]:
-    """The SQL files shipped in bot/storage/migrations, in version order, numbered without gaps."""
-    folder = resources.files("bot.storage") / "migrations"
+def bundled_migrations(dialect: Dialect | str = SQLITE) -> list[Migration]:
+    """The SQL files shipped in bot/storage/migrations/<dialect>, in version order, numbered without gaps."""
+    folder = resources.files("bot.storage") / "migrations" / str(dialect)
     found = []
     for entry in folder.iterdir():
         match = MIGRATION_NAME.match(entry.name)
@@ -46,54 +66,58 @@ class SchemaTooNewError(RuntimeError):
     """The database was written by a newer release; refusing to run rather than corrupt it."""
 
 
-class Database:
-    """Owns the connection. Reads run directly; writes go through `transaction()`, one at a time."""
+class StoreUnavailableError(RuntimeError):
+    """The store cannot be reached, or dropped the connection mid-statement; nothing was committed by it.
 
-    def __init__(
-        self, connection: aiosqlite.Connection, path: Path | str, reader: aiosqlite.Connection | None = None
-    ) -> None:
-        self._connection = connection
-        # Reads go through their own connection (and thread): in WAL mode they never wait for a writer,
-        # so a member's read is answered even while a write waits busy_timeout_ms for another
-        # process's lock (a backup, a sqlite3 shell; a second bot is refused at start, see lock.py).
-        # Each read sees what was committed before it.
-        self._reader = reader or connection
-        self.path = path
-        # One connection is shared by every task: without this lock two tasks' statements
-        # would interleave inside one SQLite transaction.
-        self._write_lock = asyncio.Lock()
+    The message names the store by its description (never the password)."""
+
+
+class Transaction(ABC):
+    """One write transaction; every statement sees the ones before it."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Iterable[object] = ()) -> int:
+        """Run one statement; the number of rows it inserted, updated or deleted."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None: ...
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Iterable[object] = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Iterable[object] = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(ABC):
+    """Reads run directly (each sees what was committed before it); writes go through `transaction()`."""
+
+    dialect: Dialect
+    description: str
 
     @classmethod
     async def open(
-        cls,
-        path: Path | str,
-        *,
-        busy_timeout_ms: int = 5000,
-        migrations: Iterable[Migration] | None = None,
+        cls, path: Path | str, *, busy_timeout_ms: int = 5000, migrations: Iterable[Migration] | None = None
     ) -> Database:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await _connect(path, busy_timeout_ms)
-        reader = None
-        try:
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA synchronous = NORMAL")
-            if str(path) != ":memory:":  # an in-memory database exists for one connection only
-                reader = await _connect(path, busy_timeout_ms)
-                await reader.execute("PRAGMA query_only = ON")
-            database = cls(connection, path, reader)
-            await database.migrate(bundled_migrations() if migrations is None else list(migrations))
-        except BaseException:
-            await connection.close()
-            if reader is not None:
-                await reader.close()
-            raise
-        return database
+        """A SQLite file (kept for the sandbox and tests); `open_database()` takes any store."""
+        from bot.storage.sqlite import SqliteDatabase
 
-    async def close(self) -> None:
-        if self._reader is not self._connection:
-            await self._reader.close()
-        await self._connection.close()
+        return await SqliteDatabase.open(path, busy_timeout_ms=busy_timeout_ms, migrations=migrations)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for another store (the store lock applies to SQLite only)."""
+        return None
+
+    @abstractmethod
+    async def close(self) -> None: ...
 
     async def __aenter__(self) -> Database:
         return self
@@ -101,80 +125,57 @@ class Database:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def schema_version(self) -> int:
-        row = await self.fetch_one("PRAGMA user_version")
-        return int(row[0]) if row else 0
+    @abstractmethod
+    async def schema_version(self) -> int: ...
 
-    async def migrate(self, migrations: list[Migration]) -> int:
-        """Apply every pending migration in one transaction; return the resulting version."""
-        current = await self.schema_version()
-        latest = migrations[-1].version if migrations else 0
-        if current > latest:
-            raise SchemaTooNewError(f"database schema is version {current}, this release knows up to {latest}")
-        pending = [migration for migration in migrations if migration.version > current]
-        if not pending:
-            return current
-        script = "\n".join(migration.sql for migration in pending)
-        async with self._write_lock:
-            try:
-                # executescript() commits any open transaction first, so BEGIN/COMMIT live inside the script.
-                await self._connection.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {latest};\nCOMMIT;"
-                )
-            except BaseException:
-                if self._connection.in_transaction:
-                    await self._connection.execute("ROLLBACK")
-                raise
-        log.info("database migrated from version %d to %d", current, latest)
-        return latest
+    @abstractmethod
+    async def migrate(self, migrations: list[Migration] | None = None) -> int:
+        """Apply every pending migration in one transaction (the bundled ones by default); the resulting version."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error; writers queue on the lock."""
-        async with self._write_lock:
-            try:
-                await self._connection.execute("BEGIN IMMEDIATE")
-            except asyncio.CancelledError:
-                # aiosqlite runs the BEGIN in its own thread even when the awaiting task is cancelled.
-                # Statements run in order there, so a ROLLBACK queued now undoes it; without it the
-                # connection would stay inside a transaction and every later write would fail.
-                await asyncio.shield(self._rollback_quietly())
-                raise
-            try:
-                yield self._connection
-            except BaseException:
-                await self._connection.execute("ROLLBACK")
-                raise
-            else:
-                await self._connection.execute("COMMIT")
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
 
-    async def _rollback_quietly(self) -> None:
-        with contextlib.suppress(sqlite3.OperationalError):  # the BEGIN itself may have failed
-            await self._connection.execute("ROLLBACK")
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[Row]: ...
 
-    # One trip to aiosqlite's thread per read (execute_fetchall), not three (execute, fetch, close):
-    # each trip costs a thread hand-off both ways, which is most of what a small query costs.
-
-    async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[aiosqlite.Row]:
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
-
-    async def fetch_one(self, sql: str, params: Iterable[object] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Iterable[object] = ()) -> Row | None:
         """The first row (the queries using it name one row: a key, an aggregate, LIMIT 1)."""
-        rows = await self._reader.execute_fetchall(sql, tuple(params))
+        rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
-    async def fetch_value(self, sql: str, params: Iterable[object] = ()) -> object:
+    async def fetch_value(self, sql: str, params: Iterable[object] = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
 
-async def _connect(path: Path | str, busy_timeout_ms: int) -> aiosqlite.Connection:
-    connection = await aiosqlite.connect(str(path), isolation_level=None)
-    connection.row_factory = aiosqlite.Row
-    try:
-        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        await connection.execute("PRAGMA foreign_keys = ON")
-    except BaseException:
-        await connection.close()
-        raise
-    return connection
+def check_schema(current: int, migrations: Sequence[Migration]) -> list[Migration]:
+    """The migrations still to apply; refuses a schema newer than the code."""
+    latest = migrations[-1].version if migrations else 0
+    if current > latest:
+        raise SchemaTooNewError(f"database schema is version {current}, this release knows up to {latest}")
+    return [migration for migration in migrations if migration.version > current]
+
+
+async def open_database(
+    url_or_settings: str | StoreURL | Settings, *, migrations: Iterable[Migration] | None = None, migrate: bool = True
+) -> Database:
+    """Open (and, unless migrate=False, migrate) the store a URL or the settings name: SQLite or PostgreSQL."""
+    busy_timeout_ms, pool_size = 5000, 4
+    if isinstance(url_or_settings, str):
+        store = StoreURL.parse(url_or_settings)
+    elif isinstance(url_or_settings, StoreURL):
+        store = url_or_settings
+    else:
+        store = url_or_settings.database.store
+        busy_timeout_ms = url_or_settings.database.busy_timeout_ms
+        pool_size = url_or_settings.database.pool_size
+    if store.dialect is SQLITE:
+        from bot.storage.sqlite import SqliteDatabase
+
+        assert store.sqlite_path is not None
+        return await SqliteDatabase.open(
+            store.sqlite_path, busy_timeout_ms=busy_timeout_ms, migrations=migrations, migrate=migrate
+        )
+    from bot.storage.postgres import PostgresDatabase
+
+    return await PostgresDatabase.open(store, pool_size=pool_size, migrations=migrations, migrate=migrate)

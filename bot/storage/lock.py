@@ -105,9 +105,10 @@ class StoreLock:
 
 
 @contextlib.contextmanager
-def hold_store(database: Path | str) -> Iterator[None]:
-    """Hold the store's lock for the block; an in-memory store is this process's own and needs none."""
-    if str(database) == ":memory:":
+def hold_store(database: Path | str | None) -> Iterator[None]:
+    """Hold the store's lock for the block; an in-memory store is this process's own and needs none, and
+    None (a PostgreSQL store: several processes may share it) takes no lock either."""
+    if database is None or str(database) == ":memory:":
         yield
         return
     with StoreLock(database):

@@ -67,7 +67,7 @@ async def wait_reminded(emulator: DiscordEmulator, members: Sequence[Member], co
 
 async def ledger_states(settings: Settings) -> dict[str, int]:
     """The delivery ledger's rows by state (read while the bot is stopped, or alongside it: WAL)."""
-    database = await Database.open(settings.database.path)
+    database = await Database.open(settings.database.store.sqlite_path)
     try:
         rows = await database.fetch_all("SELECT state, count(*) AS n FROM reminder_deliveries GROUP BY state")
     finally:

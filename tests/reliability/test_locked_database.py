@@ -79,7 +79,7 @@ async def test_while_another_process_writes_reads_answer_and_a_write_is_refused_
     members = [world.member_en, world.member_fr]
     with Observer(emulator, bot) as observer:
         mark = observer.mark()
-        async with another_process(settings.database.path, "BEGIN EXCLUSIVE"):
+        async with another_process(settings.database.store.sqlite_path, "BEGIN EXCLUSIVE"):
             reads = [emulator.slash(members[n % 2], world.general, *read) for n, read in enumerate(READS * 2)]
             writes = [
                 emulator.slash(world.moderator, world.general, "eventadmin add", NEW_EVENT),
@@ -103,7 +103,7 @@ async def test_while_a_backup_reads_the_store_everything_answers_and_writes_land
     emulator = world.emulator
     with Observer(emulator, bot) as observer:
         mark = observer.mark()
-        async with another_process(settings.database.path, "BEGIN"):
+        async with another_process(settings.database.store.sqlite_path, "BEGIN"):
             answers = await asyncio.gather(*(emulator.slash(world.member_en, world.general, *read) for read in READS))
             added = await emulator.slash(world.moderator, world.general, "eventadmin add", NEW_EVENT)
         problems = observer.problems(mark, [*answers, added])
@@ -123,7 +123,7 @@ async def test_a_read_during_a_writes_wait_for_the_lock_is_answered_in_time(tmp_
         moderator = emulator.create_member(guild, "modo", roles=[moderators])
         patient = validate_settings({"database": {"busy_timeout_ms": 1000}})
         settings = settings_for_emulator(patient, emulator, tmp_path / "bot.sqlite3")
-        async with bot_on_emulator(settings, emulator), another_process(settings.database.path, "BEGIN EXCLUSIVE"):
+        async with bot_on_emulator(settings, emulator), another_process(tmp_path / "bot.sqlite3", "BEGIN EXCLUSIVE"):
             writing = asyncio.ensure_future(emulator.slash(moderator, general, "eventadmin add", NEW_EVENT))
             await deferred(emulator, "eventadmin add")
             # Nothing signals that the bot's store thread is now inside SQLite's busy wait: give it the time to

@@ -21,7 +21,8 @@ def test_defaults_when_the_file_is_absent(tmp_path):
     assert settings.token is None
     assert settings.discord.api_base_url == "https://discord.com/api/v10"
     assert settings.discord.gateway_url == "wss://gateway.discord.gg/"
-    assert settings.database.path == Path("var/summit-bot.sqlite3")
+    assert settings.database.url == "sqlite:///var/summit-bot.sqlite3"
+    assert settings.database.store.sqlite_path == Path("var/summit-bot.sqlite3")
     assert settings.reminders.default_leads == ["1d", "1h"]
 
 
@@ -145,3 +146,18 @@ def test_web_section_is_off_by_default_and_checked(tmp_path):
     assert keys == {"web.port", "web.public_url", "web.host"}
     good = write(tmp_path, '[web]\nenabled = true\npublic_url = "https://events.example.org/"\n')
     assert load_settings(good, env={}).web.public_url == "https://events.example.org"
+
+
+def test_the_old_database_path_still_works_and_check_config_says_where_it_moved(tmp_path, capsys):
+    path = write(tmp_path, '[database]\npath = "var/old.sqlite3"\n')
+    settings = load_settings(path, env={})
+    assert settings.database.url == "sqlite:///var/old.sqlite3"
+    assert main(["--config", str(path), "check-config"]) == 0
+    assert "database.path is deprecated: it moved to database.url" in capsys.readouterr().out
+
+
+def test_summit_database_url_in_the_environment_wins(tmp_path):
+    path = write(tmp_path, '[database]\nurl = "sqlite:///var/a.sqlite3"\n')
+    settings = load_settings(path, env={"SUMMIT_DATABASE_URL": "postgresql://bot@db:5432/summit"})
+    assert settings.database.store.dialect.name == "postgresql"
+    assert settings.database.store.sqlite_path is None

@@ -66,8 +66,9 @@ class ContentRepository:
                     for s in content.signatories
                 ],
             )
+            # "end" is quoted: END is reserved in PostgreSQL.
             await tx.executemany(
-                "INSERT INTO shipped_events (key, start, end, json) VALUES (?, ?, ?, ?)",
+                'INSERT INTO shipped_events (key, start, "end", json) VALUES (?, ?, ?, ?)',
                 [(e.key, e.start.isoformat(), e.end.isoformat(), e.model_dump_json()) for e in content.events],
             )
             await rebuild_index(tx, declaration)

@@ -6,11 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.reminders.ledger import DeliveryKey, DeliveryState
 from bot.reminders.planning import Audience, DeliveryKind
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 
 _KEY = "kind = ? AND event_id = ? AND instant = ? AND audience = ? AND recipient_id = ? AND lead_seconds = ?"
 _COLUMNS = (
@@ -57,7 +55,7 @@ class Skip:
     reason: str
 
 
-def _delivery(row: aiosqlite.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     key = DeliveryKey(
         DeliveryKind(row["kind"]),
         row["event_id"],
@@ -88,12 +86,12 @@ class DeliveryRepository:
     async def claim(self, key: DeliveryKey, *, guild_id: int, due_at: datetime, late: bool, at: datetime) -> bool:
         """Take the message for sending; False when the ledger already has it (sent, skipped, or claimed)."""
         async with self._db.transaction() as tx:
-            cursor = await tx.execute(
+            claimed = await tx.execute(
                 f"INSERT INTO reminder_deliveries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?,"  # noqa: S608
                 " NULL, NULL, NULL, ?, NULL) ON CONFLICT DO NOTHING",
                 (*_key_params(key), guild_id, iso(due_at), key.nonce, iso(at), int(late)),
             )
-            return cursor.rowcount == 1
+            return claimed == 1
 
     async def get(self, key: DeliveryKey) -> Delivery | None:
         row = await self._db.fetch_one(
@@ -123,13 +121,15 @@ class DeliveryRepository:
         if not skips:
             return 0
         async with self._db.transaction() as tx:
-            before = tx.total_changes
-            await tx.executemany(
-                f"INSERT INTO reminder_deliveries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'skipped', ?, ?,"  # noqa: S608
-                " NULL, NULL, NULL, 0, ?) ON CONFLICT DO NOTHING",
-                [(*_key_params(s.key), s.guild_id, iso(s.due_at), s.key.nonce, iso(at), s.reason) for s in skips],
-            )
-            return tx.total_changes - before
+            # One statement per row: its count says whether it was new, on both stores.
+            added = 0
+            for s in skips:
+                added += await tx.execute(
+                    f"INSERT INTO reminder_deliveries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'skipped', ?, ?,"  # noqa: S608
+                    " NULL, NULL, NULL, 0, ?) ON CONFLICT DO NOTHING",
+                    (*_key_params(s.key), s.guild_id, iso(s.due_at), s.key.nonce, iso(at), s.reason),
+                )
+            return added
 
     async def unconfirmed(self) -> list[Delivery]:
         """Claimed and never settled: sent or not, only recovery can tell."""

@@ -7,11 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import aiosqlite
-
 from bot.events.changes import ChangeKind, HistoryEntry
 from bot.events.models import Event, EventDate, EventKind, EventStatus, Precision
-from bot.storage.database import Database
+from bot.storage.database import Database, Row, Transaction
 
 _COLUMNS = (
     "id, guild_id, key, name_en, name_fr, kind, venue, city, city_fr, country, timezone, precision, start_date,"
@@ -37,7 +35,7 @@ class StoredKey:
     deleted: bool
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     event_date = EventDate(
         precision=Precision(row["precision"]),
         timezone=row["timezone"],
@@ -185,19 +183,17 @@ class EventRepository:
         values = _values(event)
         async with self._db.transaction() as tx:
             # A key deleted earlier is taken over: its row (and history) continues with the new content.
-            old = await (
-                await tx.execute("SELECT id, sequence FROM guild_events WHERE guild_id = ? AND key = ?",
-                                 (event.guild_id, event.key))
-            ).fetchone()  # fmt: skip
+            old = await tx.fetch_one(
+                "SELECT id, sequence FROM guild_events WHERE guild_id = ? AND key = ?", (event.guild_id, event.key)
+            )
             if old is None:
                 columns = ", ".join(values)
                 marks = ", ".join("?" for _ in values)
-                cursor = await tx.execute(
+                event_id = await tx.fetch_value(
                     f"INSERT INTO guild_events (guild_id, key, {columns}, shipped_hash, edited, sequence,"  # noqa: S608
-                    f" created_at, updated_at) VALUES (?, ?, {marks}, ?, ?, 0, ?, ?)",
+                    f" created_at, updated_at) VALUES (?, ?, {marks}, ?, ?, 0, ?, ?) RETURNING id",
                     (event.guild_id, event.key, *values.values(), shipped_hash, int(event.edited), _iso(at), _iso(at)),
                 )
-                event_id = cursor.lastrowid
             else:
                 event_id = old["id"]
                 assignments = ", ".join(f"{column} = ?" for column in values)
@@ -275,7 +271,7 @@ class EventRepository:
 
     async def _record(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         event_id: int,
         guild_id: int,
         at: datetime,

@@ -7,9 +7,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 
 GUILD = "guild"
 MEMBER = "member"
@@ -28,7 +26,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _feed(row: aiosqlite.Row) -> Feed:
+def _feed(row: Row) -> Feed:
     return Feed(row["token"], row["kind"], row["guild_id"], row["user_id"], row["locale"])
 
 
@@ -68,7 +66,8 @@ class FeedRepository:
         kind = GUILD if user_id is None else MEMBER
         async with self._db.transaction() as tx:
             await tx.execute(
-                "DELETE FROM calendar_feeds WHERE kind = ? AND guild_id = ? AND user_id IS ?", (kind, guild_id, user_id)
+                "DELETE FROM calendar_feeds WHERE kind = ? AND guild_id = ? AND user_id IS NOT DISTINCT FROM ?",
+                (kind, guild_id, user_id),
             )
             await tx.execute(
                 "INSERT INTO calendar_feeds (token_sha256, token, kind, guild_id, user_id, locale, created_at)"
@@ -79,11 +78,9 @@ class FeedRepository:
 
     async def delete_guild_feed(self, guild_id: int) -> bool:
         async with self._db.transaction() as tx:
-            cursor = await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'guild' AND guild_id = ?", (guild_id,))
-            return cursor.rowcount > 0
+            return await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'guild' AND guild_id = ?", (guild_id,)) > 0
 
     async def forget_user(self, user_id: int) -> int:
         """Every feed address of this member, in every server, stops working."""
         async with self._db.transaction() as tx:
-            cursor = await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'member' AND user_id = ?", (user_id,))
-            return cursor.rowcount
+            return await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'member' AND user_id = ?", (user_id,))

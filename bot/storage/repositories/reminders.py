@@ -7,14 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 from bot.storage.repositories.deliveries import iso
 
+# The one statement fragment that differs between the stores (SQLite 3.40 has no string_agg).
+_SQL = {
+    "sqlite": {"leads": "group_concat(lead_seconds)"},
+    "postgresql": {"leads": "string_agg(lead_seconds::text, ',' ORDER BY lead_seconds DESC)"},
+}
 _SUBSCRIPTION = (
     "s.id, s.guild_id, s.user_id, s.event_id, s.locale, s.created_at,"
-    " (SELECT group_concat(lead_seconds) FROM reminder_subscription_leads l WHERE l.subscription_id = s.id) AS leads"
+    " (SELECT {leads} FROM reminder_subscription_leads l WHERE l.subscription_id = s.id) AS leads"
 )
 
 
@@ -69,7 +72,7 @@ class DateChange:
     reason: str | None
 
 
-def _subscription(row: aiosqlite.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     leads = tuple(sorted((int(lead) for lead in (row["leads"] or "").split(",") if lead), reverse=True))
     return Subscription(
         id=row["id"],
@@ -82,7 +85,7 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
     )
 
 
-def _snooze(row: aiosqlite.Row) -> Snooze:
+def _snooze(row: Row) -> Snooze:
     return Snooze(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -101,20 +104,21 @@ _SNOOZE = "id, guild_id, user_id, event_id, instant, due_at, locale, created_at"
 class ReminderRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._subscription = _SUBSCRIPTION.format(**_SQL[database.dialect.name])
 
     # --- subscriptions ---------------------------------------------------------------------------
 
     async def subscription(self, subscription_id: int) -> Subscription | None:
         row = await self._db.fetch_one(
-            f"SELECT {_SUBSCRIPTION} FROM reminder_subscriptions s WHERE s.id = ?",  # noqa: S608
+            f"SELECT {self._subscription} FROM reminder_subscriptions s WHERE s.id = ?",  # noqa: S608
             (subscription_id,),
         )
         return None if row is None else _subscription(row)
 
     async def find(self, guild_id: int, user_id: int, event_id: int | None) -> Subscription | None:
         row = await self._db.fetch_one(
-            f"SELECT {_SUBSCRIPTION} FROM reminder_subscriptions s WHERE s.guild_id = ? AND s.user_id = ?"  # noqa: S608
-            " AND s.event_id IS ?",
+            f"SELECT {self._subscription} FROM reminder_subscriptions s WHERE s.guild_id = ? AND s.user_id = ?"  # noqa: S608
+            " AND s.event_id IS NOT DISTINCT FROM ?",
             (guild_id, user_id, event_id),
         )
         return None if row is None else _subscription(row)
@@ -122,7 +126,7 @@ class ReminderRepository:
     async def of_member(self, guild_id: int, user_id: int) -> list[Subscription]:
         """A member's subscriptions in one server: "all events" first, then by subscription date."""
         rows = await self._db.fetch_all(
-            f"SELECT {_SUBSCRIPTION} FROM reminder_subscriptions s WHERE s.guild_id = ? AND s.user_id = ?"  # noqa: S608
+            f"SELECT {self._subscription} FROM reminder_subscriptions s WHERE s.guild_id = ? AND s.user_id = ?"  # noqa: S608
             " ORDER BY s.event_id IS NOT NULL, s.created_at, s.id",
             (guild_id, user_id),
         )
@@ -137,19 +141,17 @@ class ReminderRepository:
     ) -> tuple[Subscription, bool]:
         """Create the subscription, or replace its lead times and locale; (it, whether it is new)."""
         async with self._db.transaction() as tx:
-            existing = await (
-                await tx.execute(
-                    "SELECT id FROM reminder_subscriptions WHERE guild_id = ? AND user_id = ? AND event_id IS ?",
-                    (guild_id, user_id, event_id),
-                )
-            ).fetchone()
+            existing = await tx.fetch_one(
+                "SELECT id FROM reminder_subscriptions WHERE guild_id = ? AND user_id = ?"
+                " AND event_id IS NOT DISTINCT FROM ?",
+                (guild_id, user_id, event_id),
+            )
             if existing is None:
-                cursor = await tx.execute(
+                subscription_id = await tx.fetch_value(
                     "INSERT INTO reminder_subscriptions (guild_id, user_id, event_id, locale, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?) RETURNING id",
                     (guild_id, user_id, event_id, locale, iso(at)),
                 )
-                subscription_id = cursor.lastrowid
             else:
                 subscription_id = existing["id"]
                 await tx.execute("UPDATE reminder_subscriptions SET locale = ? WHERE id = ?", (locale, subscription_id))
@@ -172,9 +174,9 @@ class ReminderRepository:
     async def delete_for_event(self, event_id: int) -> int:
         """The event is gone: nobody follows it any more (its snoozes go with it)."""
         async with self._db.transaction() as tx:
-            cursor = await tx.execute("DELETE FROM reminder_subscriptions WHERE event_id = ?", (event_id,))
+            removed = await tx.execute("DELETE FROM reminder_subscriptions WHERE event_id = ?", (event_id,))
             await tx.execute("DELETE FROM reminder_snoozes WHERE event_id = ?", (event_id,))
-            return cursor.rowcount
+            return removed
 
     async def dm_leads(self, guild_id: int, event_id: int) -> set[int]:
         """Every lead time some member wants for this event (its own followers and "all events" ones)."""
@@ -202,7 +204,7 @@ class ReminderRepository:
             conditions.append("s.created_at < ?")
             params.append(iso(subscribed_before))
         rows = await self._db.fetch_all(
-            f"SELECT {_SUBSCRIPTION} FROM reminder_subscriptions s WHERE {' AND '.join(conditions)}"  # noqa: S608
+            f"SELECT {self._subscription} FROM reminder_subscriptions s WHERE {' AND '.join(conditions)}"  # noqa: S608
             " ORDER BY s.user_id, s.event_id IS NULL",
             params,
         )
@@ -266,13 +268,11 @@ class ReminderRepository:
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, user_id, event_id, iso(instant), iso(due_at), locale, iso(at)),
             )
-            row = await (
-                await tx.execute(
-                    f"SELECT {_SNOOZE} FROM reminder_snoozes WHERE user_id = ? AND event_id = ? AND instant = ?"  # noqa: S608
-                    " AND due_at = ?",
-                    (user_id, event_id, iso(instant), iso(due_at)),
-                )
-            ).fetchone()
+            row = await tx.fetch_one(
+                f"SELECT {_SNOOZE} FROM reminder_snoozes WHERE user_id = ? AND event_id = ? AND instant = ?"  # noqa: S608
+                " AND due_at = ?",
+                (user_id, event_id, iso(instant), iso(due_at)),
+            )
         assert row is not None
         return _snooze(row)
 
@@ -329,13 +329,11 @@ class ReminderRepository:
     async def take_pending_notices(self, guild_id: int, user_id: int) -> list[PendingNotice]:
         """The notices waiting for this member in this server, removed as they are read."""
         async with self._db.transaction() as tx:
-            rows = await (
-                await tx.execute(
-                    "SELECT guild_id, user_id, kind, event_id, created_at FROM reminder_pending_notices"
-                    " WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-            ).fetchall()
+            rows = await tx.fetch_all(
+                "SELECT guild_id, user_id, kind, event_id, created_at FROM reminder_pending_notices"
+                " WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
             await tx.execute(
                 "DELETE FROM reminder_pending_notices WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
@@ -350,13 +348,11 @@ class ReminderRepository:
     async def forget_user(self, user_id: int) -> set[tuple[int, int | None]]:
         """Delete every row about the member, everywhere; returns the (guild, event) they followed."""
         async with self._db.transaction() as tx:
-            rows = await (
-                await tx.execute(
-                    "SELECT guild_id, event_id FROM reminder_subscriptions WHERE user_id = ?"
-                    " UNION SELECT guild_id, event_id FROM reminder_snoozes WHERE user_id = ?",
-                    (user_id, user_id),
-                )
-            ).fetchall()
+            rows = await tx.fetch_all(
+                "SELECT guild_id, event_id FROM reminder_subscriptions WHERE user_id = ?"
+                " UNION SELECT guild_id, event_id FROM reminder_snoozes WHERE user_id = ?",
+                (user_id, user_id),
+            )
             await tx.execute("DELETE FROM reminder_subscriptions WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM reminder_snoozes WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM reminder_deliveries WHERE audience = 'dm' AND recipient_id = ?", (user_id,))

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.content.models import Declaration
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 
 # snippet() wraps each match in these private-use characters; the renderer turns them into bold
 # after escaping the text around them, so markdown in the text cannot break the bold.
@@ -54,7 +52,7 @@ def index_documents(declaration: Declaration) -> list[SearchDocument]:
     return documents
 
 
-async def rebuild_index(tx: aiosqlite.Connection, declaration: Declaration) -> None:
+async def rebuild_index(tx: Transaction, declaration: Declaration) -> None:
     """Replace the index with `declaration`'s documents, inside the caller's (seeding) transaction."""
     await tx.execute("DELETE FROM search_documents")
     await tx.executemany(
@@ -64,8 +62,10 @@ async def rebuild_index(tx: aiosqlite.Connection, declaration: Declaration) -> N
             for position, document in enumerate(index_documents(declaration), start=1)
         ],
     )
-    # An external-content index is rebuilt from its table in one statement.
-    await tx.execute("INSERT INTO search_index (search_index) VALUES ('rebuild')")
+    if tx.dialect.name == "sqlite":
+        # An external-content index is rebuilt from its table in one statement; PostgreSQL's tsvector
+        # column is generated with each row.
+        await tx.execute("INSERT INTO search_index (search_index) VALUES ('rebuild')")
 
 
 def match_expression(tokens: Sequence[str], *, prefix_last: bool = False) -> str:
@@ -95,10 +95,17 @@ class SearchRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def _sqlite_only(self) -> None:
+        # The dialect hook: the PostgreSQL query (tsvector over search_documents.document, summit_search
+        # configuration) is the next step of issue 11; until then it says so instead of failing in SQL.
+        if self._db.dialect.name != "sqlite":
+            raise NotImplementedError("search on PostgreSQL is not written yet (issue 11)")
+
     async def search(
         self, query_tokens: Sequence[str], limit: int, offset: int = 0, *, prefix_last: bool = False
     ) -> list[SearchHit]:
         """The documents containing every token, most relevant first (bm25, then reading order)."""
+        self._sqlite_only()
         rows = await self._db.fetch_all(
             "SELECT d.ref, d.kind, snippet(search_index, 0, ?, ?, ?, ?), search_index.rank"
             " FROM search_index JOIN search_documents AS d ON d.id = search_index.rowid"
@@ -118,6 +125,7 @@ class SearchRepository:
         return [SearchHit(row[0], DocumentKind(row[1]), row[2], float(row[3])) for row in rows]
 
     async def count(self, query_tokens: Sequence[str], *, prefix_last: bool = False) -> int:
+        self._sqlite_only()
         value = await self._db.fetch_value(
             "SELECT count(*) FROM search_index WHERE search_index MATCH ?",
             (match_expression(query_tokens, prefix_last=prefix_last),),
