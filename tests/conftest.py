@@ -102,3 +102,21 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def empty_postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database with nothing in it (not migrated), dropped after the test."""
+    name = await postgres_server.create_database(template=None)
+    try:
+        yield postgres_server.url_of(name)
+    finally:
+        await postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty store of each kind (nothing migrated yet): for migration tests and copies."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    return request.getfixturevalue("empty_postgres_url")

@@ -67,8 +67,10 @@ class SchemaTooNewError(RuntimeError):
 
 
 class StoreUnavailableError(RuntimeError):
-    """The store cannot be reached, or dropped the connection mid-statement; nothing was committed by it.
+    """The store cannot be reached, or dropped the connection mid-statement; try again later.
 
+    Raised before or during a transaction, nothing of it was committed; raised by the COMMIT itself, the
+    outcome is unknown (as with any network store): writes that matter are idempotent or checked after.
     The message names the store by its description (never the password)."""
 
 

@@ -49,7 +49,7 @@ class StoreInUse(StoreLockError):
         self.holder = holder
         super().__init__(
             f"the store {database} is in use by another summit-bot ({holder.describe()}): "
-            "stop that one first, or give this one another database.path."
+            "stop that one first, or give this one another database.url."
         )
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -153,9 +154,32 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN ISOLATION LEVEL READ COMMITTED … COMMIT, rolled back on any error."""
-        async with self._connection() as connection, connection.transaction(isolation="read_committed"):
-            yield PostgresTransaction(connection, self.description)
+        """BEGIN ISOLATION LEVEL READ COMMITTED … COMMIT, rolled back on any error.
+
+        Only the store's own failures become StoreUnavailableError: an exception from the caller's block
+        (even an OSError from elsewhere) passes through unchanged after the rollback."""
+        try:
+            connection = await self._pool.acquire()
+        except UNAVAILABLE as exc:
+            raise _unavailable(self.description, exc) from None
+        try:
+            transaction = connection.transaction(isolation="read_committed")
+            try:
+                await transaction.start()
+            except UNAVAILABLE as exc:
+                raise _unavailable(self.description, exc) from None
+            try:
+                yield PostgresTransaction(connection, self.description)
+            except BaseException:
+                with contextlib.suppress(*UNAVAILABLE):  # a dead connection has rolled back by itself
+                    await transaction.rollback()
+                raise
+            try:
+                await transaction.commit()
+            except UNAVAILABLE as exc:
+                raise _unavailable(self.description, exc) from None
+        finally:
+            await self._pool.release(connection)
 
     async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[Row]:
         try:

@@ -1,10 +1,16 @@
-"""The store: pragmas, migrations in one transaction, serialized writes."""
+"""The store: pragmas, migrations in one transaction, serialized writes (generic tests on both stores)."""
 
 import asyncio
 
 import pytest
 
-from bot.storage.database import Database, Migration, SchemaTooNewError, bundled_migrations
+from bot.storage.database import Database, Migration, SchemaTooNewError, bundled_migrations, open_database
+
+
+async def table_exists(db: Database, name: str) -> bool:
+    if db.dialect.name == "sqlite":
+        return await db.fetch_one("SELECT name FROM sqlite_master WHERE name = ?", (name,)) is not None
+    return bool(await db.fetch_value("SELECT to_regclass(CAST(? AS TEXT)) IS NOT NULL", (name,)))
 
 
 async def test_open_sets_wal_foreign_keys_busy_timeout_and_latest_version(tmp_path):
@@ -20,40 +26,37 @@ async def test_bundled_migrations_are_numbered_without_gaps():
     assert versions == list(range(1, len(versions) + 1))
 
 
-async def test_migrations_apply_in_one_transaction(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+async def test_migrations_apply_in_one_transaction(empty_store_url):
     good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
     broken = Migration(2, "0002_b.sql", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")
     with pytest.raises(Exception, match="nowhere"):
-        await Database.open(path, migrations=[good, broken])
-    async with await Database.open(path, migrations=[]) as db:
+        await open_database(empty_store_url, migrations=[good, broken])
+    async with await open_database(empty_store_url, migrations=[]) as db:
         # Nothing of either migration survived: version 0, no table a.
         assert await db.schema_version() == 0
-        assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'a'") is None
+        assert not await table_exists(db, "a")
 
 
-async def test_reopening_applies_only_new_migrations(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+async def test_reopening_applies_only_new_migrations(empty_store_url):
     first = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
-    async with await Database.open(path, migrations=[first]) as db, db.transaction() as tx:
+    async with await open_database(empty_store_url, migrations=[first]) as db, db.transaction() as tx:
         await tx.execute("INSERT INTO a VALUES (7)")
     second = Migration(2, "0002_b.sql", "CREATE TABLE b (y INTEGER);")
-    async with await Database.open(path, migrations=[first, second]) as db:
+    async with await open_database(empty_store_url, migrations=[first, second]) as db:
         assert await db.schema_version() == 2
         assert await db.fetch_value("SELECT x FROM a") == 7
 
 
-async def test_a_database_from_a_newer_release_is_refused(tmp_path):
-    path = tmp_path / "bot.sqlite3"
-    async with await Database.open(path, migrations=[Migration(1, "0001_a.sql", "SELECT 1;"),
+async def test_a_database_from_a_newer_release_is_refused(empty_store_url):
+    async with await open_database(empty_store_url, migrations=[Migration(1, "0001_a.sql", "SELECT 1;"),
                                                      Migration(2, "0002_b.sql", "SELECT 1;")]):
         pass
     with pytest.raises(SchemaTooNewError):
-        await Database.open(path, migrations=[Migration(1, "0001_a.sql", "SELECT 1;")])
+        await open_database(empty_store_url, migrations=[Migration(1, "0001_a.sql", "SELECT 1;")])
 
 
-async def test_a_failed_transaction_changes_nothing(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def test_a_failed_transaction_changes_nothing(store_url):
+    async with await open_database(store_url) as db:
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
                 await tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
@@ -61,8 +64,8 @@ async def test_a_failed_transaction_changes_nothing(tmp_path):
         assert await db.fetch_one("SELECT * FROM meta WHERE key = 'k'") is None
 
 
-async def test_concurrent_transactions_do_not_interleave(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def test_concurrent_transactions_do_not_interleave(store_url):
+    async with await open_database(store_url) as db:
 
         async def write(n: int) -> None:
             async with db.transaction() as tx:

@@ -49,7 +49,7 @@ async def test_execute_counts_rows_and_returning_gives_the_new_id(store_url):
         assert await db.fetch_value("SELECT '?' || CAST(? AS TEXT)", ("!",)) == "?!"
 
 
-async def test_a_failed_transaction_changes_nothing(store_url):
+async def test_a_transaction_reads_its_own_writes_and_rolls_back_on_error(store_url):
     async with await open_database(store_url) as db:
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
@@ -57,6 +57,15 @@ async def test_a_failed_transaction_changes_nothing(store_url):
                 assert await tx.fetch_value("SELECT value FROM meta WHERE key = 'k'") == "v"
                 raise RuntimeError("boom")
         assert await db.fetch_one("SELECT * FROM meta WHERE key = 'k'") is None
+
+
+async def test_a_network_error_from_the_callers_block_is_not_taken_for_the_store(store_url):
+    async with await open_database(store_url) as db:
+        with pytest.raises(ConnectionResetError):  # e.g. Discord dropping a connection mid-block
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+                raise ConnectionResetError("not the store")
+        assert await db.fetch_value("SELECT count(*) FROM meta WHERE key = 'k'") == 0
 
 
 async def test_a_cancelled_transaction_leaves_the_store_usable(store_url):

@@ -317,8 +317,8 @@ class ReminderRepository:
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO reminder_pending_notices (guild_id, user_id, kind, event_id, created_at)"
-                " VALUES (?, ?, 'closed_dm', ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id,"
-                " created_at = excluded.created_at",
+                " VALUES (?, ?, 'closed_dm', ?, ?) ON CONFLICT (guild_id, user_id, kind)"  # PostgreSQL needs the target
+                " DO UPDATE SET event_id = excluded.event_id, created_at = excluded.created_at",
                 (guild_id, user_id, event_id, iso(at)),
             )
 
