@@ -5,6 +5,11 @@ PostgreSQL 15 binaries exist, a throwaway server is started with .ci/postgres fo
 the PostgreSQL tests skip with the reason, except under CI=true, where that is a failure.
 
 Each test's database is copied (CREATE DATABASE … TEMPLATE) from one migrated once per session.
+
+Fixtures (tests/conftest.py): `store_url` (parametrized "sqlite" | "postgresql": the URL of a fresh,
+migrated store; pass it to `open_database`), `empty_store_url` (the same, nothing migrated),
+`postgres_url` / `empty_postgres_url` (PostgreSQL only), `postgres_server` (the session's server:
+`.admin_url`, `create_database()`, `drop_database()`, `url_of(name)`).
 """
 
 from __future__ import annotations

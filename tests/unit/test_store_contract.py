@@ -180,3 +180,13 @@ async def test_the_password_never_shows_in_errors_check_config_or_logs(postgres_
     with pytest.raises(ConfigError) as invalid:
         validate_settings({"database": {"url": f"mysql://nobody:{secret}@host/db"}})
     assert secret not in str(invalid.value)
+
+
+async def test_check_config_connect_reaches_the_store_and_shows_its_schema_version(store_url, capsys):
+    from bot.cli import check_store
+
+    async with await open_database(store_url):
+        pass
+    assert await check_store(validate_settings({"database": {"url": store_url}})) == 0
+    latest = bundled_migrations("sqlite")[-1].version
+    assert f"store: reachable, schema version {latest}" in capsys.readouterr().out
