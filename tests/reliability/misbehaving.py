@@ -25,7 +25,10 @@ class Misbehaving(commands.Cog):
     @app_commands.command(name="write-then-refuse", description="Changes the store, then refuses")
     async def write_then_refuse(self, interaction: discord.Interaction) -> None:
         async with self.bot.database.transaction() as tx:  # type: ignore[attr-defined]
-            await tx.execute("INSERT OR REPLACE INTO meta VALUES ('misbehaving', ?)", (str(interaction.id),))
+            await tx.execute(  # an upsert both stores understand
+                "INSERT INTO meta VALUES ('misbehaving', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(interaction.id),),
+            )
         raise InvalidInputError("errors.bad_value")
 
     @app_commands.command(name="ping-everyone", description="Pings everyone")
