@@ -6,6 +6,7 @@
 - The pool replaces a broken connection on the next acquire; a statement cut by a dead connection (the
   server restarting, `pg_terminate_backend`) or a server that cannot be reached raises
   `StoreUnavailableError`, whose message names the store without its password.
+- `sync_identities()`: after a copy that inserted explicit ids, moves every identity sequence past them.
 """
 
 from __future__ import annotations
@@ -143,6 +144,21 @@ class PostgresDatabase(Database):
             await connection.execute("INSERT INTO schema_version (version) VALUES ($1)", latest)
         log.info("database migrated from version %d to %d", current, latest)
         return latest
+
+    async def sync_identities(self) -> None:
+        """After rows were inserted with explicit ids (a copy from SQLite): each identity column's sequence
+        moves past the highest id, so the next insert without an id does not collide."""
+        columns = await self.fetch_all(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        )
+        async with self.transaction() as tx:
+            for table, column in columns:  # names from the catalogue, quoted
+                await tx.fetch_value(
+                    f'SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max("{column}"), 0) + 1, false)'  # noqa: S608
+                    f' FROM "{table}"',
+                    (f'"{table}"', column),
+                )
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:

@@ -143,6 +143,23 @@ async def test_processes_starting_together_migrate_once(postgres_server: Postgre
         await postgres_server.drop_database(name)
 
 
+async def test_after_a_copy_with_explicit_ids_new_rows_get_the_next_id(postgres_url):
+    async with await open_database(postgres_url) as db:
+        insert = (
+            "INSERT INTO reminder_subscriptions (id, guild_id, user_id, event_id, locale, created_at)"
+            " VALUES (?, 1, 2, NULL, 'en', '2026-01-01T00:00:00.000000+00:00')"
+        )
+        async with db.transaction() as tx:
+            await tx.execute(insert, (500,))
+        await db.sync_identities()
+        async with db.transaction() as tx:
+            new_id = await tx.fetch_value(
+                "INSERT INTO reminder_subscriptions (guild_id, user_id, event_id, locale, created_at)"
+                " VALUES (1, 3, NULL, 'en', '2026-01-01T00:00:00.000000+00:00') RETURNING id"
+            )
+        assert new_id == 501
+
+
 async def test_the_pool_reconnects_after_its_connections_are_terminated(postgres_url, postgres_server):
     async with await open_database(postgres_url) as db:
         await db.fetch_value("SELECT 1")
