@@ -71,6 +71,23 @@ class PostgresServer:
         if self.started_here:
             subprocess.run([str(SCRIPT), "stop", self.admin_url], check=False, capture_output=True)
 
+    def halt(self) -> None:
+        """Stop the server, keeping its data (only for a server started here)."""
+        subprocess.run([str(SCRIPT), "halt", self.admin_url], check=True, capture_output=True)
+
+    def resume(self) -> None:
+        subprocess.run([str(SCRIPT), "resume", self.admin_url], check=True, capture_output=True)
+
+
+def start_own_postgres() -> tuple[PostgresServer | None, str]:
+    """A server of this test's own (one it may stop and start again), or None and why not."""
+    if not (BINARIES / "pg_ctl").exists():
+        return None, f"this test stops and restarts its own PostgreSQL: it needs PostgreSQL 15 in {BINARIES}"
+    started = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, check=False)
+    if started.returncode != 0:
+        return None, f".ci/postgres start failed: {started.stderr.strip()[-300:]}"
+    return PostgresServer(started.stdout.strip().splitlines()[-1], started_here=True), ""
+
 
 def find_postgres() -> tuple[PostgresServer | None, str]:
     """The server to test against, or None and why not."""
