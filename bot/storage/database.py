@@ -16,6 +16,14 @@
   reached or dropped the connection: PostgreSQL down or restarting; try again later). SQLite's
   "database is locked" stays `sqlite3.OperationalError`, as before.
 - `Database.open(path)` opens a SQLite file directly (tests, the sandbox).
+- `open_database(url | StoreURL | settings, *, migrations=None, migrate=True)`; `migrate=False` opens
+  without touching the schema (check-config --connect). `bundled_migrations(dialect)` reads
+  migrations/<sqlite|postgresql>/000N_*.sql; both folders have the same versions, tables and columns.
+- `tx.dialect` is there too (code that only has the transaction); `database.sqlite_path` is the file,
+  or None on PostgreSQL (the store lock, bot/storage/lock.py, applies to SQLite only).
+- Parameters: asyncpg is strict about types: pass int for integer columns and str for text ones (times
+  as ISO 8601 text); a `?` whose type PostgreSQL cannot infer (`? IS NULL`, `coalesce(?, …)`, `'x' || ?`)
+  gets `CAST(? AS TEXT)` (or INTEGER) in the shared SQL.
 """
 
 from __future__ import annotations
