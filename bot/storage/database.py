@@ -157,6 +157,22 @@ class Database(ABC):
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def table_names(self) -> list[str]:
+        """The tables that hold the bot's data, sorted: the same names on both stores (each store's own
+        bookkeeping, and the search index that each store builds its own way, left out)."""
+        rows = await self.fetch_all(_TABLE_NAMES[self.dialect.name])
+        return sorted(row[0] for row in rows)
+
+
+# SQLite: not its internal tables, nor the FTS5 index and its shadow tables (search_index*). PostgreSQL:
+# not the schema_version bookkeeping (SQLite keeps its version in PRAGMA user_version).
+_TABLE_NAMES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    " AND name NOT LIKE 'search\\_index%' ESCAPE '\\'",
+    "postgresql": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    " AND table_type = 'BASE TABLE' AND table_name <> 'schema_version'",
+}
+
 
 def check_schema(current: int, migrations: Sequence[Migration]) -> list[Migration]:
     """The migrations still to apply; refuses a schema newer than the code."""

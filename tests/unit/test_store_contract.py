@@ -207,3 +207,13 @@ async def test_check_config_connect_reaches_the_store_and_shows_its_schema_versi
     assert await check_store(validate_settings({"database": {"url": store_url}})) == 0
     latest = bundled_migrations("sqlite")[-1].version
     assert f"store: reachable, schema version {latest}" in capsys.readouterr().out
+
+
+async def test_table_names_are_the_same_on_both_stores(tmp_path, postgres_url):
+    async with await open_database(f"sqlite:///{tmp_path / 'bot.sqlite3'}") as db:
+        on_sqlite = await db.table_names()
+    async with await open_database(postgres_url) as db:
+        on_postgresql = await db.table_names()
+    assert on_sqlite == on_postgresql
+    assert {"guild_events", "reminder_deliveries", "search_documents"} <= set(on_sqlite)
+    assert not [name for name in on_sqlite if name.startswith(("sqlite_", "search_index", "schema_version"))]
