@@ -30,7 +30,7 @@ from bot.reminders.port import DiscordPort, HttpPort
 from bot.reminders.sender import Sender
 from bot.sandbox import DiscordEmulator
 from bot.services import build_services
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.deliveries import DeliveryRepository
 from bot.storage.repositories.reminders import ReminderRepository
@@ -147,10 +147,11 @@ class ReminderWorld:
 
 @asynccontextmanager
 async def reminder_world(
-    path: Path, clock: Clock, raw_settings: dict | None = None, *, content: bool = False
+    store: Path | str, clock: Clock, raw_settings: dict | None = None, *, content: bool = False
 ) -> AsyncIterator[ReminderWorld]:
-    """`content`: also load data/ (the events service needs it to seed servers and take changes)."""
-    database = await Database.open(path)
+    """`store`: a SQLite file, or a store URL (the `store_url` fixture: each store in turn).
+    `content`: also load data/ (the events service needs it to seed servers and take changes)."""
+    database = await (open_database(store) if isinstance(store, str) else Database.open(store))
     if content:
         await ContentRepository(database).seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
     try:

@@ -17,7 +17,7 @@ from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
 from bot.services.events.announcements import Announcer
 from bot.services.events.mirror import ScheduledEventMirror
 from bot.services.events.service import EventDraft, EventPatch, EventService
-from bot.storage.database import Database
+from bot.storage.database import open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.events import EventRepository
 from bot.storage.repositories.guild_settings import GuildSettingsRepository
@@ -71,8 +71,8 @@ class FakeClient:
 
 
 @pytest.fixture
-async def parts(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def parts(tmp_path, store_url):
+    async with await open_database(store_url) as db:
         content = ContentRepository(db)
         await content.seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
         clock = ManualClock(NOW)

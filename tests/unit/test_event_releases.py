@@ -16,7 +16,7 @@ from bot.config import validate_settings
 from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
 from bot.events.changes import ChangeKind
 from bot.services.events.service import EventPatch, EventService, When
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.events import EventRepository
 from bot.storage.repositories.guild_settings import GuildSettingsRepository
@@ -57,10 +57,10 @@ class Release:
 
 
 @pytest.fixture
-async def release(tmp_path):
+async def release(tmp_path, store_url):
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data)
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+    async with await open_database(store_url) as db:
         running = Release(db, data)
         await running.ship(NOVEMBER)
         yield running

@@ -14,7 +14,7 @@ from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.events.changes import ChangeKind, Notice
 from bot.events.models import EventStatus, Precision
 from bot.services.events.service import EventDraft, EventPatch, EventService, When
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.events import EventRepository
 from bot.storage.repositories.guild_settings import GuildSettingsRepository
@@ -87,10 +87,10 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path):
+async def world(tmp_path, store_url):
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data)
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+    async with await open_database(store_url) as db:
         await ContentRepository(db).seed(load_content(data), content_hash(data))
         yield World(db, data, ManualClock(NOW))
 

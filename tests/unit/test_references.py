@@ -15,7 +15,7 @@ from bot.services.declaration import (
     RefKind,
     parse_reference,
 )
-from bot.storage.database import Database
+from bot.storage.database import open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.search import index_documents
 
@@ -28,8 +28,8 @@ def book() -> ReferenceBook:
 
 
 @pytest.fixture
-async def service(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def service(tmp_path, store_url):
+    async with await open_database(store_url) as db:
         content = ContentRepository(db)
         await content.seed(CONTENT, content_hash(DEFAULT_DATA_DIR))
         yield DeclarationService(content)

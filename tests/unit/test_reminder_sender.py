@@ -40,8 +40,8 @@ def members(emulator):
 
 
 @pytest.fixture
-async def world(tmp_path, clock):
-    async with reminder_world(tmp_path / "reminders.sqlite3", clock) as built:
+async def world(store_url, clock):
+    async with reminder_world(store_url, clock) as built:
         yield built
 
 
@@ -166,14 +166,14 @@ async def test_a_closed_dm_is_recorded_once_without_retrying(world, emulator, me
     assert [kind for _, kind in port.calls].count("create_message") == 2
 
 
-async def test_fan_out_is_paced_under_the_global_limit_and_reuses_dm_channels(tmp_path, clock):
+async def test_fan_out_is_paced_under_the_global_limit_and_reuses_dm_channels(store_url, clock):
     """45 requests under a global limit of 20/s: paced as the bot paces them, none meets a 429 (the next
     test is the control: the same fan-out unpaced does)."""
     async with DiscordEmulator(clock=clock, global_rate_limit=20) as emulator:
         guild = emulator.create_guild("Busy")
         people = [emulator.create_member(guild, f"m{number}") for number in range(15)]
         paced = http_client(emulator, pacer=global_limit_pacer(20))
-        async with reminder_world(tmp_path / "paced.sqlite3", clock) as world, paced as http:
+        async with reminder_world(store_url, clock) as world, paced as http:
             event = await world.add_event(guild.id, STARTS, at=DUE - timedelta(days=30))
             for member in people:
                 await world.follow(guild.id, member.id, event, (HOUR, 2 * HOUR), at=DUE - timedelta(days=20))
@@ -189,12 +189,12 @@ async def test_fan_out_is_paced_under_the_global_limit_and_reuses_dm_channels(tm
         assert [len(emulator.dm_messages(member)) for member in people] == [2] * 15
 
 
-async def test_unpaced_a_fan_out_hits_429s(tmp_path, clock):
+async def test_unpaced_a_fan_out_hits_429s(store_url, clock):
     """The control for the pacing test: the emulator's limit is real, so pacing is what avoids 429s."""
     async with DiscordEmulator(clock=clock, global_rate_limit=20) as emulator:
         guild = emulator.create_guild("Busy")
         people = [emulator.create_member(guild, f"m{number}") for number in range(15)]
-        async with reminder_world(tmp_path / "unpaced.sqlite3", clock) as world, http_client(emulator) as http:
+        async with reminder_world(store_url, clock) as world, http_client(emulator) as http:
             event = await world.add_event(guild.id, STARTS, at=DUE - timedelta(days=30))
             for member in people:
                 await world.follow(guild.id, member.id, event, (HOUR,), at=DUE - timedelta(days=20))

@@ -29,8 +29,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def world(tmp_path, clock):
-    async with reminder_world(tmp_path / "store.sqlite3", clock, {"reminders": {"max_subscriptions_per_user": 3}},
+async def world(store_url, clock):
+    async with reminder_world(store_url, clock, {"reminders": {"max_subscriptions_per_user": 3}},
                               content=True) as built:  # fmt: skip
         yield built
 
@@ -173,10 +173,8 @@ async def test_a_snooze_needs_an_instant_far_enough(world, clock):
 
 
 async def all_rows(db) -> list[tuple[str, tuple]]:
-    tables = [row["name"] for row in await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # fmt: skip
     found = []
-    for table in tables:
+    for table in await db.table_names():
         for row in await db.fetch_all(f"SELECT * FROM {table}"):
             found.append((table, tuple(row)))
     return found

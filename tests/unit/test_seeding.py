@@ -4,13 +4,13 @@ import shutil
 from pathlib import Path
 
 from bot.content.loader import DEFAULT_DATA_DIR, content_hash, load_content
-from bot.storage.database import Database
+from bot.storage.database import open_database
 from bot.storage.repositories.content import ContentRepository
 from bot.storage.repositories.meta import COMMAND_TREE_HASH, MetaRepository
 
 
-async def test_seed_fills_the_content_tables(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def test_seed_fills_the_content_tables(tmp_path, store_url):
+    async with await open_database(store_url) as db:
         repository = ContentRepository(db)
         assert await repository.seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
         counts = await repository.counts()
@@ -22,10 +22,10 @@ async def test_seed_fills_the_content_tables(tmp_path):
         assert signatories[0].name_fr == "Arménie"
 
 
-async def test_seed_runs_again_only_when_data_changed_and_keeps_other_data(tmp_path):
+async def test_seed_runs_again_only_when_data_changed_and_keeps_other_data(tmp_path, store_url):
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data)
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+    async with await open_database(store_url) as db:
         repository = ContentRepository(db)
         assert await repository.seed(load_content(data), content_hash(data))
         await MetaRepository(db).set(COMMAND_TREE_HASH, "users-and-state-survive")

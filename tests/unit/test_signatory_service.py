@@ -7,7 +7,7 @@ from bot.content.models import EntityType
 from bot.errors import NotFoundError
 from bot.services.countries import ORGANISATION_CODES, load_aliases
 from bot.services.signatories import NotSignatory, SignatoryFilter, SignatoryService, Signed
-from bot.storage.database import Database
+from bot.storage.database import open_database
 from bot.storage.repositories.content import ContentRepository
 
 CONTENT = load_content()
@@ -204,8 +204,8 @@ async def test_the_content_is_read_once_not_at_every_lookup():
     assert content.reads == 1
 
 
-async def test_the_service_works_from_the_seeded_store(tmp_path):
-    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+async def test_the_service_works_from_the_seeded_store(tmp_path, store_url):
+    async with await open_database(store_url) as db:
         repository = ContentRepository(db)
         await repository.seed(load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR))
         service = SignatoryService(repository, load_aliases())
