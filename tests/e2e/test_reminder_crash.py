@@ -3,7 +3,8 @@
 The bot runs as its own process against the emulator in this test; the database is prepared beforehand
 through the repositories: a server, an event a few minutes ahead, 500 members following it with a lead
 time that falls due about 3 s after the bot starts. The emulator's global limit makes the fan-out take
-a few seconds, so the kill lands in its middle.
+a few seconds, so the kill lands in its middle. It runs on both stores (`store_url`: a SQLite file, or
+a fresh PostgreSQL database that the restarted process finds again).
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ GLOBAL_LIMIT = 250  # requests per second: the bot paces itself at 80% of it
 pytestmark = pytest.mark.timeout(90)
 
 
-async def test_sigkill_during_the_fan_out_then_restart_reminds_everyone_exactly_once(tmp_path):
+async def test_sigkill_during_the_fan_out_then_restart_reminds_everyone_exactly_once(tmp_path, store_url):
     async with DiscordEmulator(global_rate_limit=GLOBAL_LIMIT) as emulator:
         guild = emulator.create_guild("Summit Community")
         members = [emulator.create_member(guild, f"member{number:03d}") for number in range(MEMBERS)]
-        database = tmp_path / "bot.sqlite3"
         reminder_settings = {"max_concurrency": 16}
-        config = write_config(tmp_path / "bot.toml", emulator, database, reminders=reminder_settings,
+        config = write_config(tmp_path / "bot.toml", emulator, store_url, reminders=reminder_settings,
                               global_rate_limit=GLOBAL_LIMIT)
-        settings = validate_settings({"database": {"path": str(database)}, "reminders": reminder_settings})
+        settings = validate_settings({"database": {"url": store_url}, "reminders": reminder_settings})
         await prepare_fan_out(settings, guild.id, [member.id for member in members], due_in=timedelta(seconds=3))
 
         async with BotProcess(config, emulator.token) as bot:

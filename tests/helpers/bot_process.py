@@ -2,6 +2,7 @@
 so a test can SIGKILL it at any moment and start it again on the same database.
 
     config = write_config(tmp_path / "bot.toml", emulator, tmp_path / "bot.sqlite3", reminders={...})
+    config = write_config(tmp_path / "bot.toml", emulator, postgres_url)   # or a store URL (either store)
     async with BotProcess(config, emulator.token) as bot:
         await bot.wait_for_log(r"reminders started")
         bot.kill()                      # SIGKILL: no clean-up of any kind
@@ -38,18 +39,18 @@ def _toml_value(value: Any) -> str:
 
 
 def write_config(
-    path: Path, emulator: DiscordEmulator, database: Path, *, reminders: dict[str, Any] | None = None,
+    path: Path, emulator: DiscordEmulator, database: Path | str, *, reminders: dict[str, Any] | None = None,
     level: str = "INFO", global_rate_limit: float | None = None, discord: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
-    """A settings file pointing the bot at `emulator` and `database` (the token comes from the environment);
-    `discord` adds or overrides keys of the [discord] section."""
+    """A settings file pointing the bot at `emulator` and `database` (a SQLite file, or a store URL such as
+    postgresql://…; the token comes from the environment); `discord` adds or overrides keys of [discord]."""
     discord_settings: dict[str, Any] = {"api_base_url": emulator.api_base_url, "gateway_url": emulator.gateway_url}
     if global_rate_limit is not None:
         discord_settings["global_rate_limit"] = global_rate_limit
     discord_settings.update(discord or {})
     sections = {
         "discord": discord_settings,
-        "database": {"path": str(database)},
+        "database": {"url": database} if isinstance(database, str) else {"path": str(database)},
         "reminders": reminders or {},
         "logging": {"level": level},
     }

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.runtime import open_database
 from bot.sandbox import DiscordEmulator, Member
 from bot.services import build_services
-from bot.storage.database import Database
+from bot.storage.database import open_database as open_store
 from tests.helpers.reminders import dated_event
 
 
@@ -66,8 +66,9 @@ async def wait_reminded(emulator: DiscordEmulator, members: Sequence[Member], co
 
 
 async def ledger_states(settings: Settings) -> dict[str, int]:
-    """The delivery ledger's rows by state (read while the bot is stopped, or alongside it: WAL)."""
-    database = await Database.open(settings.database.store.sqlite_path)
+    """The delivery ledger's rows by state (read while the bot is stopped, or alongside it: WAL on SQLite,
+    MVCC on PostgreSQL), on the store the settings name."""
+    database = await open_store(settings, migrate=False)
     try:
         rows = await database.fetch_all("SELECT state, count(*) AS n FROM reminder_deliveries GROUP BY state")
     finally:
