@@ -31,6 +31,7 @@ from .permissions import SWITCHABLE
 from .ratelimit import RateLimiter
 from .rest import RequestRecord
 from .server import API_PREFIX, GATEWAY_PATH, Server
+from .sharding import IdentifyGate, ShardingLimits
 from .snowflakes import SnowflakeFactory, as_now
 from .spec import SpecRoutes
 from .state import World
@@ -67,6 +68,8 @@ class DiscordEmulator(InteractionDriver):
         validate_bodies: bool = True,
         request_log_size: int = 100_000,
         host: str = "127.0.0.1",
+        port: int = 0,
+        sharding: ShardingLimits | None = None,
     ) -> None:
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -75,6 +78,9 @@ class DiscordEmulator(InteractionDriver):
         self.attachment_size_limit = attachment_size_limit
         self.application_flags = APPLICATION_FLAGS
         self.host = host
+        self.listen_port = port  # 0: any free port
+        # Off by default (identify_window 0): tests restart bots on one emulator within 5 s.
+        self.sharding = sharding or ShardingLimits(identify_window=0)
         now = as_now(clock)
         self.world = World(now, SnowflakeFactory(now), bot_name=bot_name, bot_permissions=bot_permissions)
         # As for every bot created since 2016, the application id is the bot user's id.
@@ -102,7 +108,8 @@ class DiscordEmulator(InteractionDriver):
         self.gateway_signal = Signal()
         self.commands_signal = Signal()
         self.messages_signal = Signal()
-        self.gateway = Gateway(self, self.gateway_signal.notify)
+        self.identify_gate = IdentifyGate(self.sharding)
+        self.gateway = Gateway(self, self.gateway_signal.notify, self.identify_gate)
         self._server = Server(self)
         self._message_cursors: dict[tuple[str, int], int] = {}
         self._resumes_before_drop = 0
@@ -110,7 +117,7 @@ class DiscordEmulator(InteractionDriver):
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> DiscordEmulator:
-        await self._server.start(self.host)
+        await self._server.start(self.host, self.listen_port)
         return self
 
     async def stop(self) -> None:
@@ -264,10 +271,13 @@ class DiscordEmulator(InteractionDriver):
 
     # -- waiting --------------------------------------------------------------------------------
 
-    async def wait_for_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Until a bot has IDENTIFYed and been sent READY and every GUILD_CREATE."""
+    async def wait_for_ready(self, timeout: float = 10.0, *, shards: int = 1) -> None:  # noqa: ASYNC109
+        """Until a bot has IDENTIFYed and been sent READY and every GUILD_CREATE (on `shards` shards)."""
         await self._wait(
-            self.gateway_signal, lambda: self.gateway.ready_session(), timeout, "the bot to connect (READY)"
+            self.gateway_signal,
+            lambda: len(self.gateway.ready_shards()) >= shards or None,
+            timeout,
+            f"the bot to connect (READY on {shards} shard(s))",
         )
 
     async def wait_for_commands(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109

@@ -6,6 +6,9 @@ missed, then RESUMED; an unknown session gets INVALID_SESSION (false) so the cli
 
 A session outlives its connection unless the client closed with 1000/1001 (as on Discord): events
 dispatched while the bot is disconnected are buffered and replayed on RESUME.
+
+Shards (see sharding.py): a session that identified with `shard: [id, count]` gets only its guilds'
+events (READY and GUILD_CREATE included) and, on shard 0, the DMs; one without `shard` gets everything.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ from aiohttp import WSMsgType, web
 
 from . import payloads
 from .compression import Compressor, compressor_for
+from .sharding import (
+    INVALID_SHARD,
+    SHARDING_REQUIRED,
+    IdentifyGate,
+    InvalidShard,
+    event_guild_id,
+    parse_shard,
+    shard_of,
+)
 from .snowflakes import session_id
 
 if TYPE_CHECKING:
@@ -109,9 +121,10 @@ class Connection:
 
 
 class Session:
-    def __init__(self, sid: str, intents: int) -> None:
+    def __init__(self, sid: str, intents: int, shard: tuple[int, int] | None = None) -> None:
         self.id = sid
         self.intents = intents
+        self.shard = shard  # (shard_id, shard_count), None when the client did not shard
         self.seq = 0
         self.buffer: deque[tuple[int, str]] = deque(maxlen=REPLAY_BUFFER)
         self.connection: Connection | None = None
@@ -125,6 +138,16 @@ class Session:
         if self.connection is not None:
             self.connection.send(text)
 
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0] if self.shard is not None else 0
+
+    def receives(self, guild_id: int | None) -> bool:
+        """Whether this session is the one a guild's events (None: a DM's) are routed to."""
+        if self.shard is None:
+            return True
+        return shard_of(guild_id, self.shard[1]) == self.shard[0]
+
     def replay_after(self, seq: int) -> list[str] | None:
         """The frames after `seq`, or None when some of them are no longer buffered."""
         if seq > self.seq:
@@ -137,13 +160,15 @@ class Session:
 
 
 class Gateway:
-    def __init__(self, emu: DiscordEmulator, on_change: Callable[[], None]) -> None:
+    def __init__(self, emu: DiscordEmulator, on_change: Callable[[], None], gate: IdentifyGate) -> None:
         self.emu = emu
         self.on_change = on_change
+        self.gate = gate
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.connects = 0
         self.identifies = 0
+        self.identifies_refused = 0  # answered op 9 by the per-bucket window or the session start limit
         self.resumes = 0
 
     # -- what the rest of the emulator uses ---------------------------------------------
@@ -158,11 +183,17 @@ class Gateway:
                 return session
         return None
 
+    def ready_shards(self) -> set[int]:
+        """The shard ids whose session got READY and is connected now."""
+        return {s.shard_id for s in self.sessions.values() if s.ready and not s.terminated and s.connection is not None}
+
     def dispatch(self, event: str, data: Any, *, intent: int | None = None) -> int:
-        """Send a dispatch to every session (that has `intent`); returns how many got it."""
+        """Send a dispatch to every session that has `intent` and whose shard the event's guild is on
+        (DMs: shard 0); returns how many got it."""
+        guild_id = event_guild_id(event, data)
         count = 0
         for session in self.live_sessions():
-            if intent is None or session.intents & intent:
+            if (intent is None or session.intents & intent) and session.receives(guild_id):
                 session.dispatch(event, data)
                 count += 1
         return count
@@ -264,17 +295,34 @@ class Gateway:
         if data.get("token") != self.emu.token:
             await connection.close(AUTHENTICATION_FAILED, "Authentication failed.")
             return False
-        # A new IDENTIFY means a new bot process: sessions left without a connection are dropped
-        # (discord.py closes with 4000 on Client.close(), which would otherwise keep them resumable).
-        for orphan in [s for s in self.sessions.values() if s.connection is None]:
+        try:
+            shard = parse_shard(data.get("shard"))
+        except InvalidShard:
+            await connection.close(INVALID_SHARD, "Invalid shard.")
+            return False
+        world = self.emu.world
+        probe = Session("", 0, shard)
+        guilds = [g for g in world.guilds.values() if g.bot_present and probe.receives(g.id)]
+        if len(guilds) > self.gate.limits.sharding_threshold:
+            await connection.close(SHARDING_REQUIRED, "Sharding required.")
+            return False
+        refused = self.gate.admit(probe.shard_id)
+        if refused is not None:
+            log.info("sandbox gateway: IDENTIFY refused (%s)", refused)
+            self.identifies_refused += 1
+            connection.send_payload({"op": INVALID_SESSION, "d": False})
+            self.on_change()
+            return True
+        # A new IDENTIFY of a shard means a new bot process for it: that shard's sessions left without
+        # a connection are dropped (discord.py closes with 4000 on Client.close(), which would
+        # otherwise keep them resumable).
+        for orphan in [s for s in self.sessions.values() if s.connection is None and s.shard_id == probe.shard_id]:
             self._terminate(orphan)
-        session = Session(session_id(), int(data.get("intents") or 0))
+        session = Session(session_id(), int(data.get("intents") or 0), shard)
         self.sessions[session.id] = session
         session.connection = connection
         connection.session = session
         self.identifies += 1
-        world = self.emu.world
-        guilds = [g for g in world.guilds.values() if g.bot_present]
         ready: dict[str, Any] = {
             "v": 10,
             "user": payloads.current_user(world.bot),

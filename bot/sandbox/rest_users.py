@@ -51,10 +51,12 @@ def get_gateway(call: Call) -> Reply:
 
 @handles("GET", "/gateway/bot")
 def get_gateway_bot(call: Call) -> Reply:
+    emu = call.emu
+    guilds = sum(1 for guild in emu.world.guilds.values() if guild.bot_present)
     return 200, {
-        "url": call.emu.gateway_url,
-        "shards": 1,
-        "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1},
+        "url": emu.gateway_url,
+        "shards": emu.identify_gate.recommended_shards(guilds),
+        "session_start_limit": emu.identify_gate.session_start_limit(),
     }
 
 

@@ -48,14 +48,14 @@ class Server:
         if missing:  # every handler must serve a documented operation
             raise RuntimeError(f"handlers for routes missing from the spec list: {missing}")
 
-    async def start(self, host: str) -> int:
+    async def start(self, host: str, port: int = 0) -> int:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("GET", GATEWAY_PATH, self.emu.gateway.handle)
         app.router.add_route("GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
         app.router.add_route("*", "/{tail:.*}", self._api)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, 0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self.port

@@ -50,6 +50,13 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_in_new_millisecond(self) -> int:
+        """A snowflake whose timestamp is later than every earlier one's: guilds made one after another
+        then land on different shards ((id >> 22) % shard_count), as guilds made at different times do."""
+        self.next()
+        self._last = max(self._last, ((self._last >> 22) + 1) << 22)
+        return self._last
+
     def next_str(self) -> str:
         return str(self.next())
 

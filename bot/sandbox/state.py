@@ -37,7 +37,7 @@ class World:
 
     def create_guild(self, name: str, locale: str) -> Guild:
         owner = self.new_user(f"{name.lower().replace(' ', '-')}-owner")
-        guild_id = self.snowflakes.next()
+        guild_id = self.snowflakes.next_in_new_millisecond()
         guild = Guild(id=guild_id, name=name, locale=locale, owner_id=owner.id, created_at=self.now())
         # @everyone's id is the guild's id.
         guild.roles[guild_id] = Role(id=guild_id, guild_id=guild_id, name="@everyone", permissions=DEFAULT_EVERYONE)
