@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from bot.clock import Clock
 from bot.events.models import Event
@@ -90,7 +90,6 @@ class Dispatcher:
                                              late_due=late_due)  # fmt: skip
             outcome = await self._sender.deliver(Outgoing(key, event.guild_id, job.due_at, late, message))
             return Counter([outcome.value])
-        followers = await self._owed(event, job)
         history = await self._events.repository.history(event.id)
 
         async def one(subscription: Subscription) -> Outcome:
@@ -101,16 +100,21 @@ class Dispatcher:
             )  # fmt: skip
             return await self._sender.deliver(Outgoing(key, event.guild_id, job.due_at, late, message))
 
-        return await self._fan_out(job.job_id, event.id, followers, one)
+        return await self._fan_out(job.job_id, event.id, self._owed_pages(event, job), one)
 
     async def _owed(self, event: Event, job: ReminderJob) -> list[Subscription]:
         """Followers with this lead who subscribed before it fell due and have no ledger row for it."""
-        followers = await self._reminders.followers(event.guild_id, event.id, lead=job.lead,
-                                                    subscribed_before=job.due_at)  # fmt: skip
+        return [subscription async for page in self._owed_pages(event, job) for subscription in page]
+
+    async def _owed_pages(self, event: Event, job: ReminderJob) -> AsyncIterator[list[Subscription]]:
+        """`_owed` a page of followers at a time (a big event is never one long query)."""
         done = await self._deliveries.recipients_with_rows(
             DeliveryKind.REMINDER, event.id, instant_text(job.instant), Audience.DM, job.lead
         )
-        return [subscription for subscription in followers if subscription.user_id not in done]
+        async for page in self._reminders.follower_pages(event.guild_id, event.id, lead=job.lead,
+                                                         subscribed_before=job.due_at):  # fmt: skip
+            # A recipient claimed after `done` was read is still refused by the ledger's claim.
+            yield [subscription for subscription in page if subscription.user_id not in done]
 
     async def skip_job(self, job: ReminderJob, reason: str) -> int:
         """Record every message of an overdue job as skipped: it will never be sent."""
@@ -199,7 +203,7 @@ class Dispatcher:
 
         name = f"{plan.kind.value}:{plan.event_id}:{plan.sequence}"
         # A notice run is never stopped by a later change: each change's notice is worth sending.
-        return await self._fan_out(name, -plan.event_id, owed, one)
+        return await self._fan_out(name, -plan.event_id, _one_page(owed), one)
 
     def _notice_key(self, plan: NoticePlan, user_id: int) -> DeliveryKey:
         return DeliveryKey(plan.kind, plan.event_id, plan.instant, Audience.DM, user_id, plan.sequence)
@@ -267,16 +271,16 @@ class Dispatcher:
     # --- fan-out ---------------------------------------------------------------------------------
 
     async def _fan_out(
-        self, name: str, event_id: int, items: Iterable[T], send: Callable[[T], Awaitable[Outcome]]
+        self, name: str, event_id: int, pages: AsyncIterator[Sequence[T]], send: Callable[[T], Awaitable[Outcome]]
     ) -> Counter[str]:
         run = Run(name, event_id)
         self._runs.setdefault(event_id, set()).add(run)
-        queue = iter(list(items))
+        queue = _Queue(pages, run)
         total = 0
 
         async def worker() -> None:
             nonlocal total
-            for item in queue:  # the iterator is shared: each item goes to one worker
+            while (item := await queue.next()) is not None:  # shared: each item goes to one worker
                 if run.stale:
                     run.outcomes["stopped"] += 1
                     continue
@@ -296,6 +300,7 @@ class Dispatcher:
                 if isinstance(result, BaseException):
                     raise result
         finally:
+            await queue.close()
             self._runs[event_id].discard(run)
             if not self._runs[event_id]:
                 del self._runs[event_id]
@@ -303,3 +308,35 @@ class Dispatcher:
             summary = " ".join(f"{outcome}={count}" for outcome, count in sorted(run.outcomes.items()))
             log.info("run %s finished: %s", name, summary or "nothing to send")
         return run.outcomes
+
+
+class _Queue(Generic[T]):
+    """The items of a fan-out (never None), read a page at a time as the workers take them; no page is
+    read once the run is stopped."""
+
+    def __init__(self, pages: AsyncIterator[Sequence[T]], run: Run) -> None:
+        self._pages = pages
+        self._run = run
+        self._ready: deque[T] = deque()
+        self._lock = asyncio.Lock()  # one worker reads the next page; the others wait for it
+        self._exhausted = False
+
+    async def next(self) -> T | None:
+        """The next item, or None when there are no more (or the run was stopped)."""
+        async with self._lock:
+            while not self._ready and not self._exhausted and not self._run.stale:
+                try:
+                    self._ready.extend(await anext(self._pages))
+                except StopAsyncIteration:
+                    self._exhausted = True
+            return self._ready.popleft() if self._ready else None
+
+    async def close(self) -> None:
+        """A run that ends early (stopped, cancelled) leaves no page reader suspended."""
+        aclose = getattr(self._pages, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _one_page(items: Sequence[T]) -> AsyncIterator[Sequence[T]]:
+    yield items
