@@ -1,4 +1,5 @@
-"""`summit-bot`: run the bot, try it offline, check the configuration, sync slash commands."""
+"""`summit-bot`: run the bot, try it offline, check the configuration, sync slash commands, move or back up
+the store (`db migrate`, `db backup`)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
 from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings, resolve_config_path, token_hint
+from bot.emulator_command import add_emulator_options, run_emulator
 from bot.logs import configure_logging
+from bot.shard_options import add_shard_options, refusal, with_shard_options
+from bot.shards import describe as describe_shards
 from bot.storage.database import open_database
+from bot.storage.dialect import StoreURL
 
 log = logging.getLogger("bot")
 
@@ -47,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[config_option], help=summary, description=summary)
 
-    command("run", "connect to Discord (no token set: the offline sandbox)")
+    add_shard_options(command("run", "connect to Discord (no token set: the offline sandbox)"))
+    add_emulator_options(command("emulator", "the Discord emulator alone, for bot processes to connect to"))
     try_parser = command("try", "talk to the bot here, on the offline Discord emulator")
     try_parser.add_argument(
         "--database", metavar="PATH", help="keep the sandbox's data in this file (default: a throw-away one)"
@@ -59,12 +66,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--connect", action="store_true", help="also connect to the store and show its schema version"
     )
     command("sync", "register the slash commands with Discord now")
+    _add_db_commands(command("db", "move the store to PostgreSQL, back it up"), config_option)
     return parser
+
+
+MIGRATE_HELP = """Copy every table of the configured SQLite store into an EMPTY PostgreSQL database (migrated here to
+the same schema version), then compare row counts and a sha256 per table on both sides; exit 1 on any
+difference. Stop the bot first (the store's lock is taken). Everything is copied in ONE PostgreSQL
+transaction: if anything fails, the target is left empty and running the command again starts over,
+so nothing is ever copied twice. Then set database.url to the new store and start the bot."""
+
+BACKUP_HELP = """Write a consistent copy of the SQLite store (safe while the bot runs), by default beside it
+named with the UTC time, and print its path and size. For PostgreSQL use pg_dump (see README)."""
+
+
+def _add_db_commands(db_parser: argparse.ArgumentParser, config_option: argparse.ArgumentParser) -> None:
+    actions = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    migrate = actions.add_parser(
+        "migrate", parents=[config_option], help="copy the SQLite store into an empty PostgreSQL one",
+        description=MIGRATE_HELP,
+    )  # fmt: skip
+    migrate.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host:5432/db (empty)")
+    backup = actions.add_parser(
+        "backup", parents=[config_option], help="back up the SQLite store", description=BACKUP_HELP
+    )
+    backup.add_argument("path", nargs="?", metavar="PATH", help="where to write it (default: beside the store)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    if command == "emulator":
+        return run_emulator(args)
     path = resolve_config_path(args.config)
     explicit = bool(args.config)
     try:
@@ -72,9 +105,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIGURATION
+    if command == "run":
+        try:
+            settings = with_shard_options(settings, getattr(args, "shards", None), getattr(args, "shard_count", None))
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_CONFIGURATION
+        if refused := refusal(settings):
+            print(f"summit-bot: {refused}", file=sys.stderr)
+            return EXIT_CONFIGURATION
     if command == "check-config":
         code = check_config(path, settings)
         return asyncio.run(check_store(settings)) if args.connect else code
+    if command == "db":
+        return _db_migrate(settings, args.to) if args.db_command == "migrate" else _db_backup(settings, args.path)
     if command == "try":
         return _run_sandbox(settings, args.database, args.locale, args.persona)
     if command == "sync" and not settings.token:
@@ -131,6 +175,10 @@ def check_config(path: Path, settings: Settings) -> int:
     if settings.database.deprecation:
         print(f"  note: {settings.database.deprecation}")
     print(f"  api: {settings.discord.api_base_url}  gateway: {settings.discord.gateway_url}")
+    print(f"  shards: {describe_shards(settings.discord.shard_ids, settings.discord.shard_count)}")
+    if refused := refusal(settings):
+        print(f"  run would refuse: {refused}")
+        return EXIT_CONFIGURATION
     return 0
 
 
@@ -145,6 +193,69 @@ async def check_store(settings: Settings) -> int:
     async with database:
         version = await database.schema_version()
     print(f"  store: reachable, schema version {version}")
+    return 0
+
+
+def _db_migrate(settings: Settings, target_url: str) -> int:
+    """`db migrate --to URL`: copy, verify, print the table; 1 on a refusal, a failure or a mismatch."""
+    import time
+
+    from bot.storage.database import StoreUnavailableError
+    from bot.storage.dialect import SQLITE, StoreURLError
+    from bot.storage.lock import StoreInUse, StoreLockError, hold_store
+    from bot.storage.transfer import ProgressPrinter, TransferRefused, copy_store, report_table
+
+    store = settings.database.store
+    if store.dialect is not SQLITE or store.sqlite_path is None:
+        print(
+            f"summit-bot: db migrate copies from a SQLite store; database.url is {store.description}", file=sys.stderr
+        )
+        return EXIT_CONFIGURATION
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    started = time.monotonic()
+    try:
+        # The lock keeps a bot from starting on the store while it is read, and finds one already running.
+        with hold_store(store.sqlite_path):
+            reports = asyncio.run(
+                copy_store(store.sqlite_path, target_url, progress=ProgressPrinter(write, terminal=sys.stdout.isatty()))
+            )
+    except StoreInUse as exc:
+        print(f"summit-bot: {exc.database} is in use ({exc.holder.describe()}): stop the bot first", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except (StoreLockError, TransferRefused, StoreURLError, StoreUnavailableError) as exc:
+        print(f"summit-bot: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    print(report_table(reports))
+    rows = sum(report.source_rows for report in reports)
+    mismatched = [report.table for report in reports if not report.matches]
+    if mismatched:
+        print(f"summit-bot: the copy differs from the source in {', '.join(mismatched)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    target = StoreURL.parse(target_url).description
+    print(f"copied and verified {rows:,} rows in {time.monotonic() - started:.1f} s.")
+    print(f"next: set database.url (or SUMMIT_DATABASE_URL) to {target} and start the bot.")
+    return 0
+
+
+def _db_backup(settings: Settings, path: str | None) -> int:
+    """`db backup [PATH]`: a consistent copy of the SQLite store; PostgreSQL is told about pg_dump."""
+    from bot.storage.backup import BackupRefused, backup_sqlite, default_backup_path, pg_dump_instructions
+
+    store = settings.database.store
+    if store.sqlite_path is None:
+        print(pg_dump_instructions(store.description), file=sys.stderr)
+        return EXIT_CONFIGURATION
+    destination = Path(path) if path else default_backup_path(store.sqlite_path)
+    try:
+        size = backup_sqlite(store.sqlite_path, destination)
+    except (BackupRefused, OSError, sqlite3.Error) as exc:
+        print(f"summit-bot: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    print(f"backed up {store.sqlite_path} to {destination} ({size:,} bytes)")
     return 0
 
 
