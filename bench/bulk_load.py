@@ -1,9 +1,10 @@
 """A large reminder store for the scale benchmark, written in bulk on the schema the real migrations build.
 
-The store is first opened (and so migrated) by `Database.open`, exactly as the bot opens it; the rows are
-then written with plain `executemany` in a few large transactions, because a million subscriptions through
-`ReminderRepository.save` (one transaction each) would take the better part of an hour. The measured
-operations afterwards go through the real repository methods only.
+The store is first opened (and so migrated) exactly as the bot opens it; the rows are then written in bulk,
+because a million subscriptions through `ReminderRepository.save` (one transaction each) would take the
+better part of an hour: plain `executemany` in large transactions on SQLite, `COPY` (asyncpg's
+`copy_records_to_table`) on PostgreSQL. Both stores get the same rows, generated once, batch by batch.
+The measured operations afterwards go through the real repository methods only.
 
 The shape, drawn from a seeded generator so every run builds the same store:
 - `guilds` servers with `events // guilds` dated events each;
@@ -19,13 +20,18 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+
 from bot.reminders.ledger import DeliveryKey, instant_text
 from bot.reminders.planning import Audience, DeliveryKind
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
+from bot.storage.postgres import PostgresDatabase
 from bot.storage.repositories.deliveries import iso
 
 LEADS = (7 * 86400, 86400, 3600, 900)  # 1w, 1d, 1h, 15m: the autocomplete's presets
@@ -61,25 +67,53 @@ class Loaded:
     ledger_rows: int = 0
 
 
+@dataclass
+class Built:
+    loaded: Loaded
+    seconds: dict[str, float]  # store ("sqlite", "postgresql") → time to load it
+
+
 async def build(path: Path, shape: Shape, *, seed: int = 6) -> Loaded:
-    """Migrate a new store at `path` through `Database.open`, then fill it in bulk."""
+    """Migrate a new SQLite store at `path` as the bot would, then fill it in bulk."""
+    return (await build_stores(path, shape, seed=seed)).loaded
+
+
+async def build_stores(path: Path, shape: Shape, *, postgres_url: str | None = None, seed: int = 6) -> Built:
+    """Migrate a new SQLite store at `path` (and the empty PostgreSQL database at `postgres_url`) as the bot
+    would, then fill both in bulk with the same rows."""
     database = await Database.open(path)
     await database.close()
-    connection = sqlite3.connect(path, isolation_level=None)
+    targets: list[_Target] = [_SqliteTarget(path)]
+    if postgres_url is not None:
+        targets.append(await _PostgresTarget.open(postgres_url))
+    loaded = Loaded(now=datetime.now(UTC).replace(second=0, microsecond=0))
     try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        loaded = _fill(connection, shape, random.Random(seed))
-        connection.execute("ANALYZE")  # what an operator's `PRAGMA optimize` would leave behind
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for table, rows in _batches(shape, random.Random(seed), loaded):
+            for target in targets:
+                started = time.perf_counter()
+                await target.write(table, rows)
+                target.seconds += time.perf_counter() - started
+        for target in targets:
+            started = time.perf_counter()
+            await target.finish()
+            target.seconds += time.perf_counter() - started
+        loaded.lead_rows = await targets[0].count("reminder_subscription_leads")
+        loaded.ledger_rows = await targets[0].count("reminder_deliveries")
+        for target in targets[1:]:
+            for table, expected in (("reminder_subscriptions", loaded.subscriptions),
+                                    ("reminder_subscription_leads", loaded.lead_rows),
+                                    ("reminder_deliveries", loaded.ledger_rows)):  # fmt: skip
+                if await target.count(table) != expected:
+                    raise RuntimeError(f"{target.name}: {table} does not hold the rows SQLite holds")
     finally:
-        connection.close()
-    return loaded
+        for target in targets:
+            await target.close()
+    return Built(loaded, {target.name: target.seconds for target in targets})
 
 
-def _fill(connection: sqlite3.Connection, shape: Shape, rng: random.Random) -> Loaded:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    loaded = Loaded(now=now)
+def _batches(shape: Shape, rng: random.Random, loaded: Loaded) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
+    """(table, rows) in the order foreign keys need them, `loaded` filled in as they are made."""
+    now = loaded.now
     per_guild = max(1, shape.events // shape.guilds)
     event_rows = []
     event_id = 0
@@ -93,10 +127,10 @@ def _fill(connection: sqlite3.Connection, shape: Shape, rng: random.Random) -> L
             loaded.events_of_guild[guild_id].append(event_id)
             loaded.guild_of_event[event_id] = guild_id
             event_rows.append(_event_row(event_id, guild_id, number, starts, now))
-    _insert(connection, "guild_events", event_rows)
+    yield "guild_events", event_rows
 
     subscriptions: list[tuple[object, ...]] = []
-    leads: list[tuple[int, int]] = []
+    leads: list[tuple[object, ...]] = []
     ledger: list[tuple[object, ...]] = []
     subscription_id = 0
     created = iso(now - timedelta(days=30))
@@ -125,11 +159,8 @@ def _fill(connection: sqlite3.Connection, shape: Shape, rng: random.Random) -> L
                 if shape.ledger:
                     ledger.append(_past_delivery(target, guild_id, user_id, wanted[0], loaded.instants[target]))
         if len(subscriptions) >= BATCH:
-            _flush(connection, subscriptions, leads, ledger)
-    _flush(connection, subscriptions, leads, ledger)
-    loaded.lead_rows = _count(connection, "reminder_subscription_leads")
-    loaded.ledger_rows = _count(connection, "reminder_deliveries")
-    return loaded
+            yield from _flush(subscriptions, leads, ledger)
+    yield from _flush(subscriptions, leads, ledger)
 
 
 def _guild_of(member_number: int, guilds: list[int]) -> int:
@@ -164,34 +195,93 @@ def _past_delivery(event_id: int, guild_id: int, user_id: int, lead: int, instan
     )  # fmt: skip
 
 
-def _insert(connection: sqlite3.Connection, table: str, rows: list[tuple[object, ...]]) -> None:
-    columns = {
-        "guild_events": _EVENT_COLUMNS,
-        "reminder_subscriptions": "id, guild_id, user_id, event_id, locale, created_at",
-        "reminder_subscription_leads": "subscription_id, lead_seconds",
-        "reminder_deliveries": (
-            "kind, event_id, instant, audience, recipient_id, lead_seconds, guild_id, due_at, state, nonce,"
-            " claimed_at, sent_at, message_id, channel_id, late, error"
-        ),
-    }[table]
-    marks = ", ".join("?" for _ in columns.split(","))
-    connection.execute("BEGIN")
-    connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - constants
-    connection.execute("COMMIT")
+_COLUMNS = {
+    "guild_events": _EVENT_COLUMNS,
+    "reminder_subscriptions": "id, guild_id, user_id, event_id, locale, created_at",
+    "reminder_subscription_leads": "subscription_id, lead_seconds",
+    "reminder_deliveries": (
+        "kind, event_id, instant, audience, recipient_id, lead_seconds, guild_id, due_at, state, nonce,"
+        " claimed_at, sent_at, message_id, channel_id, late, error"
+    ),
+}
 
 
-def _flush(
-    connection: sqlite3.Connection,
-    subscriptions: list[tuple[object, ...]],
-    leads: list[tuple[int, int]],
-    ledger: list[tuple[object, ...]],
-) -> None:
-    for table, rows in (("reminder_subscriptions", subscriptions), ("reminder_subscription_leads", leads),
-                        ("reminder_deliveries", ledger)):  # fmt: skip
+def _flush(*batches: list[tuple[object, ...]]) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
+    tables = ("reminder_subscriptions", "reminder_subscription_leads", "reminder_deliveries")
+    for table, rows in zip(tables, batches, strict=True):
         if rows:
-            _insert(connection, table, list(rows))
+            yield table, list(rows)
             rows.clear()
 
 
-def _count(connection: sqlite3.Connection, table: str) -> int:
-    return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - a constant
+class _Target:
+    name: str
+    seconds: float = 0.0
+
+    async def write(self, table: str, rows: list[tuple[object, ...]]) -> None: ...
+
+    async def finish(self) -> None:
+        """What an operator's routine maintenance would leave behind (statistics, a checkpoint)."""
+
+    async def count(self, table: str) -> int: ...
+
+    async def close(self) -> None: ...
+
+
+class _SqliteTarget(_Target):
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode = WAL")
+        self._connection.execute("PRAGMA synchronous = NORMAL")
+
+    async def write(self, table: str, rows: list[tuple[object, ...]]) -> None:
+        columns = _COLUMNS[table]
+        marks = ", ".join("?" for _ in columns.split(","))
+        self._connection.execute("BEGIN")
+        self._connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - constants
+        self._connection.execute("COMMIT")
+
+    async def finish(self) -> None:
+        self._connection.execute("ANALYZE")  # what an operator's `PRAGMA optimize` would leave behind
+        self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def count(self, table: str) -> int:
+        return int(self._connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - a constant
+
+    async def close(self) -> None:
+        self._connection.close()
+
+
+class _PostgresTarget(_Target):
+    name = "postgresql"
+
+    def __init__(self, url: str, connection: asyncpg.Connection) -> None:
+        self._url = url
+        self._connection = connection
+
+    @classmethod
+    async def open(cls, url: str) -> _PostgresTarget:
+        database = await open_database(url)  # migrated as the bot does at first start
+        await database.close()
+        return cls(url, await asyncpg.connect(url))
+
+    async def write(self, table: str, rows: list[tuple[object, ...]]) -> None:
+        columns = [column.strip() for column in _COLUMNS[table].split(",")]
+        await self._connection.copy_records_to_table(table, records=rows, columns=columns)
+
+    async def finish(self) -> None:
+        database = await open_database(self._url, migrate=False)
+        try:
+            assert isinstance(database, PostgresDatabase)
+            await database.sync_identities()  # the rows came with their ids: new ones must not collide
+        finally:
+            await database.close()
+        await self._connection.execute("VACUUM ANALYZE")  # what autovacuum would leave behind
+
+    async def count(self, table: str) -> int:
+        return int(await self._connection.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608 - a constant
+
+    async def close(self) -> None:
+        await self._connection.close()
