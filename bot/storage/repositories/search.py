@@ -1,7 +1,16 @@
-"""The full-text index of the declaration (SQLite FTS5) and the queries /search runs on it."""
+"""The full-text index of the declaration and the queries /search runs on it, on both stores.
+
+SQLite: an FTS5 table (unicode61, diacritics removed). PostgreSQL: the generated tsvector
+search_documents.document over the `summit_search` configuration (simple + unaccent), its text first
+reduced to letters and digits so both stores cut words at the same places (migrations/*/0002_search.sql).
+Either way a member's words are searched literally: accents and capitals ignored, every word required,
+the last one also as a prefix, hits ranked (bm25 / ts_rank_cd, ties in reading order), matches marked
+in the snippet. What each store matches, and where they differ: docs/search.md.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +26,40 @@ ELLIPSIS = "…"
 SNIPPET_TOKENS = 24
 # A prefix query on a one- or two-letter word would match half the text.
 MIN_PREFIX_LENGTH = 3
+# ts_headline's window, tuned so PostgreSQL's snippets read like SQLite's 24-token ones (docs/search.md):
+# one excerpt around the densest cover of matches (not fragments), of 24 to 35 of its words.
+HEADLINE_OPTIONS = (
+    f'StartSel="{HIGHLIGHT_OPEN}", StopSel="{HIGHLIGHT_CLOSE}", MinWords={SNIPPET_TOKENS}, MaxWords=35, ShortWord=0'
+)
+
+# The statements that differ between the stores: the query parameter is match_expression() on SQLite,
+# tsquery_expression() on PostgreSQL. Ranks: lower is more relevant on both (bm25; minus ts_rank_cd, which
+# is divided by the passage's length (normalization 2) so short passages win as under bm25).
+_SQL = {
+    "sqlite": {
+        "search": (
+            "SELECT d.ref, d.kind, snippet(search_index, 0, ?, ?, ?, ?), search_index.rank"
+            " FROM search_index JOIN search_documents AS d ON d.id = search_index.rowid"
+            " WHERE search_index MATCH ?"
+            " ORDER BY search_index.rank, d.position"
+            " LIMIT ? OFFSET ?"
+        ),
+        "count": "SELECT count(*) FROM search_index WHERE search_index MATCH ?",
+    },
+    "postgresql": {
+        "search": (
+            "SELECT d.ref, d.kind, ts_headline('summit_search', d.text, q.query, ?),"
+            " -ts_rank_cd(d.document, q.query, 2) AS rank, d.text"
+            " FROM search_documents AS d, (SELECT to_tsquery('summit_search', ?) AS query) AS q"
+            " WHERE d.document @@ q.query"
+            " ORDER BY rank, d.position"
+            " LIMIT ? OFFSET ?"
+        ),
+        "count": "SELECT count(*) FROM search_documents WHERE document @@ to_tsquery('summit_search', ?)",
+    },
+}
+# A run of letters and digits: the words a token is cut into on PostgreSQL (FTS5 cuts them the same way).
+_WORD = re.compile(r"[^\W_]+")
 
 
 class DocumentKind(StrEnum):
@@ -82,6 +125,40 @@ def match_expression(tokens: Sequence[str], *, prefix_last: bool = False) -> str
     return " ".join(quoted)
 
 
+def tsquery_expression(tokens: Sequence[str], *, prefix_last: bool = False) -> str:
+    """A to_tsquery() text that searches `tokens` literally, as match_expression() does on SQLite.
+
+    Each token becomes the phrase of its words (runs of letters and digits: "l'énergie" is 'l' <-> 'énergie',
+    as FTS5 reads a quoted string), each word a quoted operand, so no character the member typed is
+    read as tsquery syntax (& | ! : * ( ) < > never reach it; quotes and backslashes could not either,
+    and are escaped all the same). Every token is required; the last word may match as a prefix.
+    to_tsquery() then folds accents and capitals with the summit_search configuration.
+    """
+    phrases = []
+    for token in tokens:
+        words = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in _WORD.findall(token)]
+        if words:
+            phrases.append(words)
+    if not phrases:
+        raise ValueError("a search needs at least one token")
+    if prefix_last and _last_word_length(tokens[-1]) >= MIN_PREFIX_LENGTH:
+        phrases[-1][-1] += ":*"
+    return " & ".join("(" + " <-> ".join(words) + ")" for words in phrases)
+
+
+def with_ellipses(headline: str, text: str) -> str:
+    """ts_headline's window with ELLIPSIS where `text` goes on before or after it, as FTS5's snippet() marks it."""
+    shown = headline.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
+    start = text.find(shown)
+    if start < 0:  # not a plain excerpt (never seen): shown as ts_headline made it
+        return headline
+    # ts_headline stops at a word; the punctuation closing the text is kept, as snippet() keeps it.
+    before, after = text[:start], text[start + len(shown) :]
+    before = ELLIPSIS if _WORD.search(before) else ""
+    after = ELLIPSIS if _WORD.search(after) else after.rstrip()
+    return before + headline + after
+
+
 def _last_word_length(token: str) -> int:
     length = 0
     for char in reversed(token):
@@ -94,42 +171,29 @@ def _last_word_length(token: str) -> int:
 class SearchRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._dialect = database.dialect.name
+        self._sql = _SQL[self._dialect]
 
-    def _sqlite_only(self) -> None:
-        # The dialect hook: the PostgreSQL query (tsvector over search_documents.document, summit_search
-        # configuration) is the next step of issue 11; until then it says so instead of failing in SQL.
-        if self._db.dialect.name != "sqlite":
-            raise NotImplementedError("search on PostgreSQL is not written yet (issue 11)")
+    def _expression(self, query_tokens: Sequence[str], prefix_last: bool) -> str:
+        build = match_expression if self._dialect == "sqlite" else tsquery_expression
+        return build(query_tokens, prefix_last=prefix_last)
 
     async def search(
         self, query_tokens: Sequence[str], limit: int, offset: int = 0, *, prefix_last: bool = False
     ) -> list[SearchHit]:
-        """The documents containing every token, most relevant first (bm25, then reading order)."""
-        self._sqlite_only()
-        rows = await self._db.fetch_all(
-            "SELECT d.ref, d.kind, snippet(search_index, 0, ?, ?, ?, ?), search_index.rank"
-            " FROM search_index JOIN search_documents AS d ON d.id = search_index.rowid"
-            " WHERE search_index MATCH ?"
-            " ORDER BY search_index.rank, d.position"
-            " LIMIT ? OFFSET ?",
-            (
-                HIGHLIGHT_OPEN,
-                HIGHLIGHT_CLOSE,
-                ELLIPSIS,
-                SNIPPET_TOKENS,
-                match_expression(query_tokens, prefix_last=prefix_last),
-                limit,
-                offset,
-            ),
-        )
-        return [SearchHit(row[0], DocumentKind(row[1]), row[2], float(row[3])) for row in rows]
+        """The documents containing every token, most relevant first (then in reading order)."""
+        expression = self._expression(query_tokens, prefix_last)
+        if self._dialect == "sqlite":
+            snippet_params: tuple[object, ...] = (HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, ELLIPSIS, SNIPPET_TOKENS)
+        else:
+            snippet_params = (HEADLINE_OPTIONS,)
+        rows = await self._db.fetch_all(self._sql["search"], (*snippet_params, expression, limit, offset))
+        if self._dialect == "sqlite":
+            return [SearchHit(row[0], DocumentKind(row[1]), row[2], float(row[3])) for row in rows]
+        return [SearchHit(row[0], DocumentKind(row[1]), with_ellipses(row[2], row[4]), float(row[3])) for row in rows]
 
     async def count(self, query_tokens: Sequence[str], *, prefix_last: bool = False) -> int:
-        self._sqlite_only()
-        value = await self._db.fetch_value(
-            "SELECT count(*) FROM search_index WHERE search_index MATCH ?",
-            (match_expression(query_tokens, prefix_last=prefix_last),),
-        )
+        value = await self._db.fetch_value(self._sql["count"], (self._expression(query_tokens, prefix_last),))
         return int(value or 0)
 
     async def document_count(self) -> int:

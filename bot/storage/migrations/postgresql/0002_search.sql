@@ -15,18 +15,24 @@ CREATE TABLE search_documents (
 
 -- The search vector is generated with each row (SQLite: the FTS5 index search_index). summit_search is
 -- `simple` (no stemming, as SQLite's unicode61) with accents removed by unaccent, then lower-cased.
+-- The text is first cut to runs of letters and digits (ICU's classes, whatever the database's locale), as
+-- unicode61 cuts it: PostgreSQL's parser would otherwise also index "eux-mêmes", "3.8" or an address as
+-- one extra token, shifting positions so that phrases (l'énergie = 'l' <-> 'energie') match differently.
 CREATE EXTENSION IF NOT EXISTS unaccent;
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'summit_search') THEN
         CREATE TEXT SEARCH CONFIGURATION summit_search (COPY = simple);
         ALTER TEXT SEARCH CONFIGURATION summit_search
-            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+            ALTER MAPPING FOR asciiword, word, numword, asciihword, hword, hword_part, hword_asciipart,
+                numhword, hword_numpart WITH unaccent, simple;
     END IF;
 END
 $$;
 ALTER TABLE search_documents
-    ADD COLUMN document tsvector GENERATED ALWAYS AS (to_tsvector('summit_search', text)) STORED;
+    ADD COLUMN document tsvector GENERATED ALWAYS AS (
+        to_tsvector('summit_search', regexp_replace(text COLLATE "und-x-icu", '[^[:alnum:]]+', ' ', 'g'))
+    ) STORED;
 CREATE INDEX search_documents_document ON search_documents USING GIN (document);
 
 -- A store seeded before this version has its content hash recorded, so the next start would skip
