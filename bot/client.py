@@ -1,4 +1,7 @@
-"""The bot: a discord.py `commands.Bot` that is handed its settings, store, services and scheduler."""
+"""The bot: a discord.py `commands.AutoShardedBot` that is handed its settings, store, services and scheduler.
+
+It runs the shards `discord.shard_ids` of `discord.shard_count` (all of one by default) in this process.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.command_sync import CommandSync
 from bot.config import Settings
 from bot.i18n import CommandTranslator
+from bot.identify_pacing import IdentifyPacer
 from bot.interaction_errors import SummitTree
 from bot.pacing import global_limit_pacer, paced_trace
 from bot.rendering.clauses import RenderedPassages
@@ -42,7 +46,7 @@ def bot_intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
-class SummitBot(commands.Bot):
+class SummitBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
@@ -57,7 +61,11 @@ class SummitBot(commands.Bot):
     ) -> None:
         # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        shard_count = settings.discord.shard_count
         super().__init__(
+            # "auto": None, and launch_shards asks Discord (through the configured endpoints).
+            shard_count=None if shard_count == "auto" else shard_count,
+            shard_ids=settings.discord.shard_id_list,
             # discord.py waits this long after the last GUILD_CREATE before "ready"; the emulator
             # sends them all at once, so the sandbox and tests use a much shorter wait.
             guild_ready_timeout=guild_ready_timeout,
@@ -82,6 +90,23 @@ class SummitBot(commands.Bot):
         self.rendered_passages = RenderedPassages()
         self._extensions = tuple(extensions)
         self._sync_commands = sync_commands
+        self.identify_pacer = IdentifyPacer(self._fetch_max_concurrency)
+
+    async def launch_shards(self) -> None:
+        # discord.py's "auto" would also take Discord's gateway URL and skip discord.gateway_url (a
+        # proxy, the emulator): ask for the count here and let it connect where it is configured.
+        if self.shard_count is None:
+            count, _url, limits = await self.http.get_bot_gateway()
+            self.identify_pacer.know_max_concurrency(limits["max_concurrency"])
+            self.shard_count = count
+        log.info("starting shard(s) %s of %d", self.shard_ids or f"0-{self.shard_count - 1}", self.shard_count)
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.identify_pacer.wait(shard_id or 0, initial=initial)
+
+    async def _fetch_max_concurrency(self) -> int:
+        return (await self.fetch_session_start_limits()).max_concurrency
 
     async def setup_hook(self) -> None:
         self.started_at = self.clock.now()

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.shards import ALL, AUTO, ShardCount, parse_shard_count, parse_shard_ids, shard_ids_problem
 from bot.storage.dialect import StoreURL, StoreURLError
 
 CONFIG_ENV = "SUMMIT_BOT_CONFIG"
@@ -47,6 +48,40 @@ class DiscordSettings(_Section):
     # failed attempt up to the second value (both in seconds, ±20 % jitter).
     start_retry_first_seconds: float = Field(1.0, gt=0, le=3600)
     start_retry_max_seconds: float = Field(60.0, gt=0, le=3600)
+    # Shards: how many the bot has in all (a number, or "auto": Discord's recommendation at start) and
+    # which of them this process runs ("0-3", "4,5" or "all"). One shard suits a bot under 2,500 servers.
+    shard_count: ShardCount = 1
+    shard_ids: str = ALL
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        return parse_shard_count(value) if isinstance(value, str) else value
+
+    @field_validator("shard_count")
+    @classmethod
+    def _positive_shard_count(cls, value: ShardCount) -> ShardCount:
+        if value != AUTO and value < 1:
+            raise ValueError("must be 1 or more, or 'auto'")
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str) -> str:
+        parse_shard_ids(value)
+        return value
+
+    @model_validator(mode="after")
+    def _shards_agree(self) -> DiscordSettings:
+        problem = shard_ids_problem(self.shard_ids, self.shard_count)
+        if problem:
+            raise ValueError(f"discord.shard_ids: {problem}")
+        return self
+
+    @property
+    def shard_id_list(self) -> list[int] | None:
+        """This process's shard ids; None for all of them."""
+        return parse_shard_ids(self.shard_ids)
 
     @field_validator("api_base_url")
     @classmethod

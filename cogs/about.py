@@ -20,9 +20,21 @@ class About(commands.Cog):
     async def about(self, interaction: discord.Interaction) -> None:
         info = await self.bot.services.about.info()
         embed = about_embed(
-            info, locale=interaction.locale, started_at=self.bot.started_at, latency=self.bot.latency
+            info,
+            locale=interaction.locale,
+            started_at=self.bot.started_at,
+            latency=self.bot.latency,
+            shard=(answering_shard(interaction, self.bot.shard_count or 1), self.bot.shard_count or 1),
         )
         await reply(interaction, embed=embed)
+
+
+def answering_shard(interaction: discord.Interaction, shard_count: int) -> int:
+    """The shard whose gateway brought this interaction: its server's (as discord.py's Guild.shard_id
+    computes it); DMs come on shard 0."""
+    if interaction.guild_id is None:
+        return 0
+    return (interaction.guild_id >> 22) % shard_count
 
 
 async def setup(bot: SummitBot) -> None:

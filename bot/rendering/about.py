@@ -17,7 +17,9 @@ def about_embed(
     locale: discord.Locale | str,
     started_at: datetime,
     latency: float,
+    shard: tuple[int, int] = (0, 1),
 ) -> discord.Embed:
+    """`shard`: (the shard that answered, how many the bot has)."""
     embed = discord.Embed(
         title=t("about.title", locale),
         description=t("about.description", locale),
@@ -34,6 +36,7 @@ def about_embed(
         name=t("about.latency", locale),
         value=t("about.latency_value", locale, ms=milliseconds) if milliseconds is not None else "—",
     )
+    embed.add_field(name=t("about.shard", locale), value=t("about.shard_value", locale, shard=shard[0], count=shard[1]))
     counts = info.counts
     embed.add_field(name=t("about.clauses", locale), value=str(counts.clauses))
     embed.add_field(name=t("about.signatories", locale), value=str(counts.signatories))

@@ -60,6 +60,7 @@ class ShardingLimits:
     identify_window: float = 5.0  # seconds between two IDENTIFYs of one bucket; 0: not enforced
     session_start_total: int = 1000
     guilds_per_shard: int = 1000  # what GET /gateway/bot's `shards` recommends
+    recommended_shards: int | None = None  # a fixed recommendation instead (summit-bot emulator --shards)
     sharding_threshold: int = 2500  # more guilds than this in one session: 4011
 
 
@@ -105,4 +106,6 @@ class IdentifyGate:
         }
 
     def recommended_shards(self, guild_count: int) -> int:
+        if self.limits.recommended_shards is not None:
+            return self.limits.recommended_shards
         return max(1, math.ceil(guild_count / self.limits.guilds_per_shard))
