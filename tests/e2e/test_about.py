@@ -21,6 +21,7 @@ async def test_about_in_english(bot, world):
     assert values["Running"].startswith("started <t:")  # Discord shows "started 3 hours ago"
     assert values["Running"].endswith(":R>")
     assert values["Gateway latency"].endswith(" ms")
+    assert values["Shard"] == "0 of 1"  # one shard unless configured (tests/e2e/test_shards.py has four)
     assert values["Source of the text"].startswith("https://")
     assert "verbatim" in embed["footer"]["text"]
 
@@ -31,6 +32,7 @@ async def test_about_in_french(bot, world):
     assert values["Articles"] == "6"
     assert values["Signataires"] == "60"
     assert values["Événements suivis"] == "12"
+    assert values["Shard"] == "0 sur 1"
     assert values["En service"].startswith("démarré <t:")  # "démarré il y a 3 heures"
     assert "mot pour mot" in result.embeds[0]["footer"]["text"]
 
