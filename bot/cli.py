@@ -226,7 +226,7 @@ def _db_migrate(settings: Settings, target_url: str) -> int:
     except StoreInUse as exc:
         print(f"summit-bot: {exc.database} is in use ({exc.holder.describe()}): stop the bot first", file=sys.stderr)
         return EXIT_UNAVAILABLE
-    except (StoreLockError, TransferRefused, StoreURLError, StoreUnavailableError) as exc:
+    except (StoreLockError, TransferRefused, StoreURLError, StoreUnavailableError, sqlite3.Error) as exc:
         print(f"summit-bot: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     print(report_table(reports))

@@ -28,7 +28,7 @@ from pathlib import Path
 import aiosqlite
 import asyncpg
 
-from bot.storage.database import SchemaTooNewError, bundled_migrations
+from bot.storage.database import SchemaTooNewError, StoreUnavailableError, bundled_migrations
 from bot.storage.dialect import POSTGRESQL, SQLITE, StoreURL
 from bot.storage.postgres import UNAVAILABLE, PostgresDatabase
 from bot.storage.sqlite import SqliteDatabase
@@ -195,8 +195,14 @@ async def copy_store(
         try:
             plans = await plan_copy(source, target)
             digests = await _copy(source_path, target_url, target.description, plans, progress, batch_rows)
-            await target.sync_identities()
-            return await _verify(target_url, plans, digests)
+            try:
+                await target.sync_identities()
+                return await _verify(target_url, plans, digests)
+            except (*UNAVAILABLE, asyncpg.PostgresError, StoreUnavailableError) as exc:
+                raise TransferRefused(
+                    f"the copy into {target.description} was committed but PostgreSQL went away before it was "
+                    f"verified ({type(exc).__name__}): drop and create that database again, then rerun db migrate"
+                ) from None
         finally:
             await target.close()
     finally:
@@ -239,17 +245,17 @@ async def _copy(
                                 progress(Progress(plan.name, digest.rows, totals[plan.name], done, total))
                     if progress and not digest.rows:
                         progress(Progress(plan.name, 0, 0, done, total))
+        except UNAVAILABLE as exc:  # before PostgresError: an administrator's shutdown is both
+            raise TransferRefused(
+                f"PostgreSQL at {description} went away during the copy of {plan.name} ({type(exc).__name__}): "
+                "nothing was committed; run db migrate again"
+            ) from None
         except asyncpg.PostgresError as exc:
             # Rolled back: the target holds nothing of this run. The driver's message names a row's values,
             # never the URL or its password.
             raise TransferRefused(
                 f"the copy stopped at table {plan.name} and was rolled back, the target is empty again: "
                 f"{type(exc).__name__}: {exc}"
-            ) from None
-        except UNAVAILABLE as exc:
-            raise TransferRefused(
-                f"PostgreSQL at {description} went away during the copy of {plan.name} ({type(exc).__name__}): "
-                "nothing was committed; run db migrate again"
             ) from None
         finally:
             await writer.close()
@@ -292,7 +298,7 @@ class ProgressPrinter:
         self._write = write
         self._terminal = terminal
         self._interval = interval
-        self._last = 0.0
+        self._last = float("-inf")  # the first step is always shown
 
     def __call__(self, step: Progress) -> None:
         finished = step.table_done == step.table_total

@@ -267,18 +267,22 @@ async def test_the_copy_is_cut_when_postgresql_drops_the_connection_and_a_rerun_
     config = config_for(tmp_path, f"sqlite:///{path}")
     admin = await asyncpg.connect(postgres_server.admin_url)
     try:
-        copying = asyncio.ensure_future(migrate(config, target))
-        # Once the copy's COPY statements run, the administrator terminates its connection.
-        killed = 0
-        while not killed and not copying.done():
-            killed = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1"
-                " AND query LIKE 'COPY%'",
-                name,
-            )
-        failed = await copying
-        if not killed:
-            pytest.skip("the copy finished before its connection could be terminated")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "db", "migrate", "--to", target, "--config", str(config), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert process.stdout is not None
+        # Once the first rows are in the copy's (open) transaction, the administrator cuts its connections.
+        while not (line := (await process.stdout.readline()).decode()).startswith("guild_events: "):
+            assert line, "the copy printed no progress for guild_events"
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1"
+            " AND pid <> pg_backend_pid()",
+            name,
+        )
+        assert killed >= 1
+        out, err = await process.communicate()
+        failed = Finished(process.returncode or 0, line + out.decode(), err.decode())
         assert failed.code == 1 and "went away" in failed.err, failed.err
         async with await open_database(target) as store:
             assert set((await counts(store)).values()) == {0}
@@ -356,3 +360,52 @@ async def test_help_text_names_the_one_transaction_rerun_policy():
     assert done.code == 0
     flat = " ".join(done.out.split())
     assert "ONE PostgreSQL transaction" in flat and "starts over" in flat
+
+
+def test_progress_is_one_updating_line_on_a_terminal_and_rate_limited_lines_otherwise():
+    from bot.storage.transfer import Progress, ProgressPrinter
+
+    events, subscriptions = "guild_events", "reminder_subscriptions"
+    steps = [Progress(events, 10, 20, 10, 40), Progress(events, 20, 20, 20, 40),
+             Progress(subscriptions, 5, 20, 25, 40), Progress(subscriptions, 20, 20, 40, 40)]  # fmt: skip
+    written: list[str] = []
+    piped = ProgressPrinter(written.append, terminal=False, interval=3600)
+    for step in steps:
+        piped(step)
+    # The first line, then only each table's end: the line in between falls inside the interval.
+    assert written == [
+        "guild_events: 10/20 rows · 10/40 in all (25 %)\n",
+        "guild_events: 20/20 rows · 20/40 in all (50 %)\n",
+        "reminder_subscriptions: 20/20 rows · 40/40 in all (100 %)\n",
+    ]
+    written.clear()
+    terminal = ProgressPrinter(written.append, terminal=True, interval=0)
+    for step in steps:
+        terminal(step)
+    assert all(text.startswith("\r\x1b[2K") for text in written)
+    assert [text.endswith("\n") for text in written] == [False, False, False, True]  # one line, ended at the end
+
+
+async def test_the_checksum_tells_a_copy_apart_from_one_with_a_single_field_changed(tmp_path, empty_postgres_url):
+    from bot.storage.postgres import PostgresDatabase
+    from bot.storage.sqlite import SqliteDatabase
+    from bot.storage.transfer import checksum_table, copy_store, plan_copy
+
+    path = tmp_path / "bot.sqlite3"
+    await small_store(path)
+    reports = await copy_store(path, empty_postgres_url)
+    assert all(report.matches for report in reports)
+    source = await SqliteDatabase.open(path, migrate=False)
+    target = await PostgresDatabase.open(empty_postgres_url)
+    try:
+        plans = {plan.name: plan for plan in await plan_copy(source, target)}
+        plan = plans["reminder_subscriptions"]
+        assert await checksum_table(source, plan) == await checksum_table(target, plan)
+        async with target.transaction() as tx:  # one locale, of one row
+            await tx.execute("UPDATE reminder_subscriptions SET locale = 'fr' WHERE id = 7")
+        count, digest = await checksum_table(target, plan)
+        source_count, source_digest = await checksum_table(source, plan)
+        assert count == source_count and digest != source_digest
+    finally:
+        await source.close()
+        await target.close()
