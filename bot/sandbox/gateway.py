@@ -315,8 +315,8 @@ class Gateway:
             return True
         # A new IDENTIFY of a shard means a new bot process for it: that shard's sessions left without
         # a connection are dropped (discord.py closes with 4000 on Client.close(), which would
-        # otherwise keep them resumable).
-        for orphan in [s for s in self.sessions.values() if s.connection is None and s.shard_id == probe.shard_id]:
+        # otherwise keep them resumable), and so are those of an earlier shard count.
+        for orphan in [s for s in self.sessions.values() if s.connection is None and _replaced_by(s, probe)]:
             self._terminate(orphan)
         session = Session(session_id(), int(data.get("intents") or 0), shard)
         self.sessions[session.id] = session
@@ -408,3 +408,10 @@ class Gateway:
         session.ready = False
         self.sessions.pop(session.id, None)
         self.on_change()
+
+
+def _replaced_by(old: Session, new: Session) -> bool:
+    """Whether `new` takes over what `old` carried: the same shard, or a different split of the guilds."""
+    old_count = old.shard[1] if old.shard else 1
+    new_count = new.shard[1] if new.shard else 1
+    return old.shard_id == new.shard_id or old_count != new_count

@@ -158,3 +158,26 @@ async def test_an_invalid_shard_closes_4010(shard: Any) -> None:
     async with DiscordEmulator() as emu, connected(emu) as open_shard:
         assert await (await open_shard()).identify(emu, shard) == {"close": 4010}
         assert emu.identifies == 0
+
+
+async def test_a_new_identify_drops_the_orphans_it_replaces_only() -> None:
+    async with DiscordEmulator() as emu, connected(emu) as open_shard:
+        emu.create_guild("G")
+        shards = [await open_shard() for _ in range(3)]
+        for shard_id, shard in enumerate(shards):
+            assert (await shard.identify(emu, [shard_id, 3]))["op"] == 0
+        await emu.wait_for_ready(shards=3)
+        await emu.gateway.drop_connections()  # all three left resumable, without a connection
+        assert len(emu.gateway.live_sessions()) == 3
+        # Shard 1 of the same split restarts: only its old session goes.
+        restarted = await open_shard()  # kept: a collected websocket would close cleanly
+        assert (await restarted.identify(emu, [1, 3]))["op"] == 0
+        live = sorted((s.shard, s.connection is not None) for s in emu.gateway.live_sessions())
+        assert live == [((0, 3), False), ((1, 3), True), ((2, 3), False)]
+        # A bot with another shard count replaces the whole old split.
+        unsharded = await open_shard()
+        assert (await unsharded.identify(emu, None))["op"] == 0
+        assert [(s.shard, s.connection is not None) for s in emu.gateway.live_sessions()] == [
+            ((1, 3), True),
+            (None, True),
+        ]
