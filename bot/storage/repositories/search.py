@@ -18,7 +18,7 @@ from enum import StrEnum
 from bot.content.models import Declaration
 from bot.storage.database import Database, Transaction
 
-# snippet() wraps each match in these private-use characters; the renderer turns them into bold
+# snippet() and ts_headline() wrap each match in these private-use characters; the renderer turns them into bold
 # after escaping the text around them, so markdown in the text cannot break the bold.
 HIGHLIGHT_OPEN = "\ue000"
 HIGHLIGHT_CLOSE = "\ue001"
@@ -80,7 +80,7 @@ class SearchHit:
     ref: str
     kind: DocumentKind
     snippet: str  # matches between HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE; ELLIPSIS where text was left out
-    rank: float  # bm25: lower is more relevant
+    rank: float  # lower is more relevant: bm25 on SQLite, minus ts_rank_cd on PostgreSQL
 
 
 def index_documents(declaration: Declaration) -> list[SearchDocument]:
