@@ -8,6 +8,11 @@ Start-up order, once the bot is connected (on_ready, after every GUILD_CREATE):
 4. moved/cancelled notices of the last grace window are completed (the ledger skips those sent).
 Changes after that arrive through the listeners: the events service's (a date moved, an event
 cancelled or deleted) and the reminder service's (a subscription, a snooze, channel lead times).
+
+The store unavailable (PostgreSQL restarting, its connections dropped) stops nothing for good: a run,
+start-up and a snooze that fired are tried again with a growing wait until the store is back
+(bot/reminders/retry.py; a run re-reads who is still owed, the ledger has the rest); the sweep tries
+again at its next turn.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from bot.events.models import Event
 from bot.reminders.dispatch import Dispatcher
 from bot.reminders.jobs import JobBoard
 from bot.reminders.messages import MessageFactory
+from bot.reminders.notices import NoticePlan
 from bot.reminders.planning import Audience, ReminderJob, Timing, plan_event, reminder_job_id, snooze_job_id, timing
 from bot.reminders.port import HttpPort
+from bot.reminders.retry import until_stored
 from bot.reminders.sender import Sender
 from bot.services.reminders import ReminderChange
-from bot.storage.repositories.reminders import Snooze
+from bot.storage.database import StoreUnavailableError
+from bot.storage.repositories.reminders import Snooze, Subscription
 
 if TYPE_CHECKING:
     from bot.client import SummitBot
@@ -85,7 +93,7 @@ class ReminderRuntime:
             return
         self._starting = True
         try:
-            recovered, guilds = await self._start()
+            recovered, guilds = await until_stored(self._start, "reminders start-up")
         except Exception:
             # Live changes must still be followed: log it, and go on with what could be planned.
             log.exception("reminders: start-up did not complete")
@@ -111,7 +119,7 @@ class ReminderRuntime:
         for snooze in await self._repository.snoozes():
             await self._plan_snooze(snooze, at_start=True)
         for plan in await self.dispatcher.plans_since(self._clock.now() - self.grace):
-            self._spawn(self.dispatcher.run_notice(plan), f"notice {plan.event_id}:{plan.sequence}")
+            self._spawn_notice(plan)
         return recovered, len(guilds)
 
     async def stop(self) -> None:
@@ -130,6 +138,16 @@ class ReminderRuntime:
         task = asyncio.create_task(work, name=f"reminders: {name}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+
+    def _spawn_notice(self, plan: NoticePlan, followers: list[Subscription] | None = None) -> None:
+        given = [followers]
+
+        async def attempt() -> object:
+            # The first attempt tells the followers given; a retry re-reads who is owed (the ledger has the rest).
+            return await self.dispatcher.run_notice(plan, given.pop() if given else None)
+
+        name = f"notice {plan.event_id}:{plan.sequence}"
+        self._spawn(until_stored(attempt, name), name)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
@@ -160,7 +178,7 @@ class ReminderRuntime:
             elif not at_start:
                 continue  # fired already, or firing now: the scheduler has it; the ledger keeps it once
             elif when in (Timing.ON_TIME, Timing.LATE):
-                self._spawn(self.dispatcher.run_job(job, late=when is Timing.LATE), job.job_id)
+                self._spawn(until_stored(lambda job=job: self._run_due(job), job.job_id), job.job_id)
             else:
                 await self.dispatcher.skip_job(job, f"bot offline when due ({when.value})")
 
@@ -171,7 +189,9 @@ class ReminderRuntime:
         elif not at_start:
             return
         elif when in (Timing.ON_TIME, Timing.LATE):
-            self._spawn(self.dispatcher.run_snooze(snooze, late=when is Timing.LATE), snooze_job_id(snooze.id))
+            late = when is Timing.LATE
+            self._spawn(until_stored(lambda: self.dispatcher.run_snooze(snooze, late=late), snooze_job_id(snooze.id)),
+                        snooze_job_id(snooze.id))  # fmt: skip
         else:
             await self.dispatcher.skip_snooze(snooze, f"bot offline when due ({when.value})")
 
@@ -184,13 +204,21 @@ class ReminderRuntime:
     async def _fire(self, event_id: int, guild_id: int, lead: int, audience: str, instant: datetime) -> None:
         """A reminder job is due: hand it to the dispatcher and return (the scheduler only says "due")."""
         job = ReminderJob(event_id, guild_id, lead, Audience(audience), instant)
+        self._spawn(until_stored(lambda: self._run_due(job), job.job_id), job.job_id)
+
+    async def _run_due(self, job: ReminderJob) -> object:
+        """Send a due job, or skip it when too late; judged again at each attempt (the store may have been
+        away for a while)."""
         when = timing(job.due_at, job.instant, self._clock.now(), self.grace)
         if when in (Timing.STARTED, Timing.TOO_LATE):
-            self._spawn(self.dispatcher.skip_job(job, f"fired too late ({when.value})"), job.job_id)
-            return
-        self._spawn(self.dispatcher.run_job(job, late=when is Timing.LATE), job.job_id)
+            return await self.dispatcher.skip_job(job, f"fired too late ({when.value})")
+        return await self.dispatcher.run_job(job, late=when is Timing.LATE)
 
     async def _fire_snooze(self, snooze_id: int) -> None:
+        # The scheduler has dropped this one-off job once it returns: the store is waited for in a task.
+        self._spawn(until_stored(lambda: self._snooze_due(snooze_id), f"snooze:{snooze_id}"), f"snooze:{snooze_id}")
+
+    async def _snooze_due(self, snooze_id: int) -> None:
         snooze = await self._repository.snooze(snooze_id)
         if snooze is not None:
             await self._plan_snooze(snooze, at_start=True)  # due now: sent, or skipped if somehow too late
@@ -198,9 +226,12 @@ class ReminderRuntime:
     async def sweep(self) -> None:
         """Settle claims left unconfirmed (Discord unreachable, a 5xx): the same recovery as at start."""
         cutoff = self._clock.now() - SWEEP_MIN_AGE
-        for delivery in await self._service.deliveries.unconfirmed():
-            if (delivery.claimed_at or cutoff) < cutoff and not self.sender.in_flight(delivery.key):
-                await self.dispatcher.recover(delivery)
+        try:
+            for delivery in await self._service.deliveries.unconfirmed():
+                if (delivery.claimed_at or cutoff) < cutoff and not self.sender.in_flight(delivery.key):
+                    await self.dispatcher.recover(delivery)
+        except StoreUnavailableError as exc:
+            log.warning("reminders sweep: %s; the next sweep tries again", exc)
 
     # --- listeners -------------------------------------------------------------------------------
 
@@ -227,7 +258,7 @@ class ReminderRuntime:
             if not followers:
                 continue
             told += len(followers)
-            self._spawn(self.dispatcher.run_notice(plan, followers), f"notice {plan.event_id}:{plan.sequence}")
+            self._spawn_notice(plan, followers)
         return Notice("reminders.admin.notified", {"count": told}) if told else None
 
     async def _drop_stale_snoozes(self, event_id: int, instant: datetime | None) -> None:

@@ -13,6 +13,12 @@ Recovery of a 'claimed' row (after a crash, or found by the periodic sweep):
   it already created — either way exactly one;
 - past the window, read the channel's messages since the claim for the message's reference, and only
   send when it is not there.
+
+A store that is unavailable (PostgreSQL restarting, connections dropped) does not end a delivery: each
+ledger read or write is tried again until it goes through (bot/reminders/retry.py). A mark that waits
+after Discord accepted the message leaves the row 'claimed' meanwhile (if the process dies, recovery
+re-sends with the nonce: one message). A claim whose COMMIT failed has an unknown outcome: the retry
+finds the row, and it is ours when it is 'claimed' at our claim time.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from bot.clock import Clock
 from bot.reminders.ledger import DeliveryKey, DeliveryState
 from bot.reminders.planning import Audience
 from bot.reminders.port import DiscordPort
+from bot.reminders.retry import until_stored
 from bot.storage.repositories.deliveries import Delivery, DeliveryRepository
 from bot.storage.repositories.reminders import ReminderRepository
 
@@ -122,10 +129,7 @@ class Sender:
         """Claim, send, mark. Never sends what the ledger already has."""
         key = outgoing.key
         await self._step("before_claim", key)
-        claimed = await _finish(self._deliveries.claim(
-            key, guild_id=outgoing.guild_id, due_at=outgoing.due_at, late=outgoing.late, at=self._clock.now()
-        ))  # fmt: skip
-        if not claimed:
+        if not await self._claim(outgoing):
             return Outcome.ALREADY
         self._in_flight.add(key)
         try:
@@ -133,6 +137,24 @@ class Sender:
             return await self._send(key, outgoing.guild_id, outgoing.message)
         finally:
             self._in_flight.discard(key)
+
+    async def _claim(self, outgoing: Outgoing) -> bool:
+        key, at = outgoing.key, self._clock.now()
+        attempts = 0
+
+        async def claim() -> bool:
+            nonlocal attempts
+            attempts += 1
+            if await self._deliveries.claim(key, guild_id=outgoing.guild_id, due_at=outgoing.due_at,
+                                            late=outgoing.late, at=at):  # fmt: skip
+                return True
+            if attempts == 1:
+                return False
+            # A retry: the failed attempt may have committed. Its row is ours: 'claimed' at our time.
+            row = await self._deliveries.get(key)
+            return row is not None and row.state is DeliveryState.CLAIMED and row.claimed_at == at
+
+        return await _finish(claim, f"{key.reference}: claim")
 
     async def recover(self, delivery: Delivery, message: OutgoingMessage | None) -> Outcome:
         """Settle a claim nobody confirmed. `message` is None when it is no longer wanted."""
@@ -147,13 +169,16 @@ class Sender:
                 found = await self._find_in_history(key, claimed_at)
                 if found is not None:
                     message_id, channel_id = found
-                    await _finish(self._deliveries.mark_sent(key, message_id=message_id, channel_id=channel_id,
-                                                             at=self._clock.now()))  # fmt: skip
+                    at = self._clock.now()
+                    await _finish(lambda: self._deliveries.mark_sent(key, message_id=message_id,
+                                                                     channel_id=channel_id, at=at),
+                                  f"{key.reference}: mark sent")  # fmt: skip
                     log.info("recovered %s: found in the channel's history", key.reference)
                     return Outcome.SENT
             if message is None:
                 # Not wanted any more (moved, unsubscribed); inside the window it may have left already.
-                await _finish(self._deliveries.mark(key, DeliveryState.SKIPPED, error="not wanted any more"))
+                await _finish(lambda: self._deliveries.mark(key, DeliveryState.SKIPPED, error="not wanted any more"),
+                              f"{key.reference}: mark skipped")
                 return Outcome.SKIPPED
             # Inside the window the same nonce makes this safe; past it, the history said it is not there.
             outcome = await self._send(key, delivery.guild_id, message)
@@ -175,14 +200,18 @@ class Sender:
                 if key.audience is not Audience.DM or exc.code != UNKNOWN_CHANNEL:
                     raise
                 # A stored DM channel Discord no longer knows: open it again, once.
-                await _finish(self._reminders.forget_dm_channel(key.recipient_id))
+                await _finish(lambda: self._reminders.forget_dm_channel(key.recipient_id),
+                              f"{key.reference}: forget the DM channel")
                 channel_id = await self._channel(key)
                 created = await self._port.create_message(channel_id, payload)
         except discord.Forbidden as exc:
             if key.audience is Audience.DM and exc.code == CANNOT_DM:
-                await _finish(self._deliveries.mark(key, DeliveryState.CLOSED_DM, error=exc.text or "cannot send DMs"))
-                await _finish(self._reminders.add_pending_notice(guild_id, key.recipient_id, key.event_id,
-                                                                 at=self._clock.now()))  # fmt: skip
+                error, at = exc.text or "cannot send DMs", self._clock.now()
+                await _finish(lambda: self._deliveries.mark(key, DeliveryState.CLOSED_DM, error=error),
+                              f"{key.reference}: mark closed_dm")
+                await _finish(lambda: self._reminders.add_pending_notice(guild_id, key.recipient_id, key.event_id,
+                                                                         at=at),
+                              f"{key.reference}: note the closed DM")  # fmt: skip
                 if self._on_notice is not None:
                     self._on_notice(guild_id, key.recipient_id)
                 log.info("%s: member %s does not accept DMs", key.reference, key.recipient_id)
@@ -197,26 +226,30 @@ class Sender:
             log.warning("%s: Discord unreachable (%s); left for recovery", key.reference, exc)
             return Outcome.UNCONFIRMED
         await self._step("sent", key)
-        await _finish(self._deliveries.mark_sent(
-            key, message_id=int(created["id"]), channel_id=int(created["channel_id"]), at=self._clock.now()
-        ))  # fmt: skip
+        message_id, sent_to, at = int(created["id"]), int(created["channel_id"]), self._clock.now()
+        # Discord has the message: this mark waits for the store however long it is away.
+        await _finish(lambda: self._deliveries.mark_sent(key, message_id=message_id, channel_id=sent_to, at=at),
+                      f"{key.reference}: mark sent")
         await self._step("marked", key)
         return Outcome.SENT
 
     async def _failed(self, key: DeliveryKey, exc: discord.HTTPException) -> Outcome:
         log.warning("%s: Discord refused (%s %s): %s", key.reference, exc.status, exc.code, exc.text)
         error = f"{exc.status} {exc.code} {exc.text}"[:300]
-        await _finish(self._deliveries.mark(key, DeliveryState.FAILED, error=error))
+        await _finish(lambda: self._deliveries.mark(key, DeliveryState.FAILED, error=error),
+                      f"{key.reference}: mark failed")
         return Outcome.FAILED
 
     async def _channel(self, key: DeliveryKey) -> int:
         if key.audience is Audience.CHANNEL:
             return key.recipient_id
-        stored = await self._reminders.dm_channel(key.recipient_id)
+        stored = await until_stored(lambda: self._reminders.dm_channel(key.recipient_id),
+                                    f"{key.reference}: read the DM channel")
         if stored is not None:
             return stored
         channel_id = await self._port.open_dm(key.recipient_id)
-        await _finish(self._reminders.set_dm_channel(key.recipient_id, channel_id))
+        await _finish(lambda: self._reminders.set_dm_channel(key.recipient_id, channel_id),
+                      f"{key.reference}: store the DM channel")
         return channel_id
 
     async def _find_in_history(self, key: DeliveryKey, claimed_at: datetime) -> tuple[int, int] | None:
@@ -225,7 +258,8 @@ class Sender:
             channel_id: int | None = key.recipient_id
         else:
             # The DM channel is stored before anything is sent to it: none stored, nothing sent.
-            channel_id = await self._reminders.dm_channel(key.recipient_id)
+            channel_id = await until_stored(lambda: self._reminders.dm_channel(key.recipient_id),
+                                            f"{key.reference}: read the DM channel")
         if channel_id is None:
             return None
         after = time_snowflake(claimed_at - HISTORY_MARGIN)
@@ -244,10 +278,11 @@ class Sender:
             await self._checkpoint(step, key)
 
 
-async def _finish(write: Awaitable[T]) -> T:
-    """A ledger write is finished even if the task is cancelled meanwhile (a shutdown): a cancelled
-    aiosqlite call still runs in its thread, and a transaction cut in the middle would stay open."""
-    return await asyncio.shield(write)
+async def _finish(write: Callable[[], Awaitable[T]], what: str) -> T:
+    """A store write, tried again while the store is unavailable. Each attempt is finished even if the task
+    is cancelled meanwhile (a shutdown): a cancelled aiosqlite call still runs in its thread, and a
+    transaction cut in the middle would stay open. A cancel during the wait between attempts stops them."""
+    return await until_stored(lambda: asyncio.shield(write()), what)
 
 
 def _mentions_reference(message: dict[str, Any], reference: str) -> bool:

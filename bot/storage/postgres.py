@@ -195,7 +195,10 @@ class PostgresDatabase(Database):
             except UNAVAILABLE as exc:
                 raise _unavailable(self.description, exc) from None
         finally:
-            await self._pool.release(connection)
+            # A connection that died after the COMMIT (or the rollback) fails its reset here; the pool drops it
+            # and the transaction's outcome is already known: not an error of the caller's.
+            with contextlib.suppress(*UNAVAILABLE):
+                await self._pool.release(connection)
 
     async def fetch_all(self, sql: str, params: Iterable[object] = ()) -> list[Row]:
         try:
