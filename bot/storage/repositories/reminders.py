@@ -10,10 +10,15 @@ from datetime import datetime
 from bot.storage.database import Database, Row
 from bot.storage.repositories.deliveries import iso
 
-# The one statement fragment that differs between the stores (SQLite 3.40 has no string_agg).
+# What differs between the stores: SQLite 3.40 has no string_agg; the key an event's own followers are read
+# in pages by is the one each store's indexes give in order (SQLite's index on event_id holds the rowid, id:
+# a page reads 500 rows; PostgreSQL's (guild_id, user_id, event_id) index narrows each page to the rest).
 _SQL = {
-    "sqlite": {"leads": "group_concat(lead_seconds)"},
-    "postgresql": {"leads": "string_agg(lead_seconds::text, ',' ORDER BY lead_seconds DESC)"},
+    "sqlite": {"leads": "group_concat(lead_seconds)", "follower_key": "id"},
+    "postgresql": {
+        "leads": "string_agg(lead_seconds::text, ',' ORDER BY lead_seconds DESC)",
+        "follower_key": "user_id",
+    },
 }
 _SUBSCRIPTION = (
     "s.id, s.guild_id, s.user_id, s.event_id, s.locale, s.created_at,"
@@ -101,7 +106,8 @@ def _snooze(row: Row) -> Snooze:
 _SNOOZE = "id, guild_id, user_id, event_id, instant, due_at, locale, created_at"
 
 # Followers read per query (bot/reminders/dispatch.py fans out one page while the next waits): a page of the
-# 11,000-follower event in the scale benchmark takes a few ms, where the whole event in one query took 0.2 s.
+# 11,000-follower event in the scale benchmark takes a few ms, where the whole event in one query took 0.2 s
+# (docs/performance.md).
 FOLLOWERS_PAGE = 500
 
 
@@ -124,6 +130,7 @@ class ReminderRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._subscription = _SUBSCRIPTION.format(**_SQL[database.dialect.name])
+        self._follower_key = _SQL[database.dialect.name]["follower_key"]
 
     # --- subscriptions ---------------------------------------------------------------------------
 
@@ -227,30 +234,31 @@ class ReminderRepository:
         """`followers`, in pages of at most `page_size` read one query each, so an event with ten thousand
         followers is never one long query (nor ten thousand rows turned into objects in one go).
 
-        Keyset pages by user id: first the event's own followers, then those following "all events" who
-        have no own subscription that qualifies (the event's own subscription wins, as in one query).
-        Each page is read when the previous one has been consumed and sees the store as it is then: a
-        subscription removed before its page is read is left out; one added is read if its member sorts
-        after the pages already read (for a reminder, `subscribed_before` is the due time, so a later
-        subscription never qualifies anyway). A member is yielded at most once even if a change between
-        pages makes them qualify in both parts."""
+        Keyset pages: first the event's own followers (by id on SQLite, by user id on PostgreSQL: see
+        _SQL), then, by user id, those following "all events" who have no own subscription that qualifies
+        (the event's own subscription wins, as in one query). Each page is read when the previous one has
+        been consumed and sees the store as it is then: a subscription removed before its page is read is
+        left out; one added is read if it sorts after the pages already read (for a reminder,
+        `subscribed_before` is the due time, so a later subscription never qualifies anyway). A member is
+        yielded at most once even if a change between pages makes them qualify in both parts."""
         conditions, params = _follower_filters("s", lead, subscribed_before)
         own_conditions, own_params = _follower_filters("o", lead, subscribed_before)
         queries = (
-            (f"s.event_id = ? AND {conditions}", [event_id, *params]),
+            (self._follower_key, f"s.event_id = ? AND {conditions}", [event_id, *params]),
             (
+                "user_id",
                 f"s.event_id IS NULL AND {conditions} AND NOT EXISTS (SELECT 1 FROM reminder_subscriptions o"  # noqa: S608
                 f" WHERE o.guild_id = s.guild_id AND o.user_id = s.user_id AND o.event_id = ? AND {own_conditions})",
                 [*params, event_id, *own_params],
             ),
         )
         seen: set[int] = set()
-        for where, where_params in queries:
-            after = -1  # user ids are positive
+        for key, where, where_params in queries:
+            after = -1  # ids are positive
             while True:
                 rows = await self._db.fetch_all(
                     f"SELECT {self._subscription} FROM reminder_subscriptions s"  # noqa: S608 - constant fragments
-                    f" WHERE s.guild_id = ? AND s.user_id > ? AND {where} ORDER BY s.user_id LIMIT ?",
+                    f" WHERE s.guild_id = ? AND s.{key} > ? AND {where} ORDER BY s.{key} LIMIT ?",
                     [guild_id, after, *where_params, page_size],
                 )
                 page = [_subscription(row) for row in rows if row["user_id"] not in seen]
@@ -259,7 +267,7 @@ class ReminderRepository:
                     yield page
                 if len(rows) < page_size:
                     break
-                after = rows[-1]["user_id"]
+                after = rows[-1][key]
 
     async def followed_event_ids(self, guild_id: int) -> set[int]:
         rows = await self._db.fetch_all(
