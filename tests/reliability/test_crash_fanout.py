@@ -8,9 +8,10 @@ Killed "at none", it dies as its start-up ends (claims settled, the run just spa
 the last marks may not be written yet. The trial then counts each member's DMs in the emulator (exactly
 one each), reads the ledger (every row 'sent'), and checks that no process logged an error.
 
-Trials run in a few lanes side by side (a bot spends most of its start-up waiting for Discord). `make test`
-runs 10 trials; `SUMMIT_LONG=1` runs 100. The seed is random unless SUMMIT_CRASH_SEED is set, and printed
-with any failure so it can be replayed.
+The test runs on each store (`fresh_store`): a SQLite file per trial, or a fresh PostgreSQL database per
+trial that the restarted process finds again. Trials run in a few lanes side by side (a bot spends most
+of its start-up waiting for Discord). `make test` runs 10 trials per store; `SUMMIT_LONG=1` runs 100.
+The seed is random unless SUMMIT_CRASH_SEED is set, and printed with any failure so it can be replayed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tests.helpers.bot_process import BotProcess, write_config
 from tests.helpers.fan_out import ledger_states, prepare_fan_out, reminded, wait_reminded
 
 from .budget import LONG, scaled
+from .conftest import StoreFactory
 
 TRIALS = scaled(10, 100)
 LANES = 3
@@ -67,14 +69,19 @@ class Trial:
                 f" duplicated {self.duplicated}, ledger {self.ledger}, errors {self.errors[:3]}")  # fmt: skip
 
 
-async def test_sigkill_at_random_points_of_fan_outs_reminds_every_recipient_exactly_once(tmp_path: Path) -> None:
+async def test_sigkill_at_random_points_of_fan_outs_reminds_every_recipient_exactly_once(
+    tmp_path: Path, fresh_store: StoreFactory
+) -> None:
     seed = int(os.environ.get("SUMMIT_CRASH_SEED") or random.randrange(2**32))
     started = time.monotonic()
     trials: list[Trial] = []
 
     async def lane(first: int) -> None:
         for number in range(first, TRIALS, LANES):
-            trials.append(await crash_trial(number, random.Random(seed + number), tmp_path / f"trial-{number}"))
+            scratch = tmp_path / f"trial-{number}"
+            scratch.mkdir(parents=True)
+            store = await fresh_store(scratch)
+            trials.append(await crash_trial(number, random.Random(seed + number), scratch, store))
 
     await asyncio.gather(*(lane(first) for first in range(LANES)))
 
@@ -91,19 +98,17 @@ async def test_sigkill_at_random_points_of_fan_outs_reminds_every_recipient_exac
     assert len(trials) == TRIALS and kills >= TRIALS
 
 
-async def crash_trial(number: int, rng: random.Random, scratch: Path) -> Trial:
+async def crash_trial(number: int, rng: random.Random, scratch: Path, store: str) -> Trial:
     trial = Trial(number, rng.randint(*MEMBERS))
     kills = 2 if rng.random() < TWICE else 1
     started = time.monotonic()
-    scratch.mkdir(parents=True)
     async with DiscordEmulator(global_rate_limit=GLOBAL_LIMIT) as emulator:
         guild = emulator.create_guild(f"Trial {number}")
         members = [emulator.create_member(guild, f"member{index:03d}") for index in range(trial.members)]
-        database = scratch / "bot.sqlite3"
         reminder_settings = {"max_concurrency": 16}
-        config = write_config(scratch / "bot.toml", emulator, database, reminders=reminder_settings,
+        config = write_config(scratch / "bot.toml", emulator, store, reminders=reminder_settings,
                               global_rate_limit=GLOBAL_LIMIT)
-        settings = validate_settings({"database": {"path": str(database)}, "reminders": reminder_settings})
+        settings = validate_settings({"database": {"url": store}, "reminders": reminder_settings})
         await prepare_fan_out(settings, guild.id, [member.id for member in members], due_in=rng.choice(DUE_IN),
                               key=f"crash-{number}")  # fmt: skip
         bot = BotProcess(config, emulator.token)
