@@ -163,6 +163,11 @@ class Sender:
             return Outcome.ALREADY
         self._in_flight.add(key)
         try:
+            # `delivery` was read before: another task (on another connection) may have settled it since.
+            current = await until_stored(lambda: self._deliveries.get(key), f"{key.reference}: read the claim")
+            if current is None or current.state is not DeliveryState.CLAIMED:
+                return Outcome.ALREADY
+            delivery = current
             claimed_at = delivery.claimed_at or delivery.due_at
             inside_window = self._clock.now() - claimed_at < self._nonce_window
             if not inside_window:
