@@ -15,6 +15,8 @@ from bot.client import SummitBot
 from bot.config import Settings, validate_settings
 from bot.sandbox import DiscordEmulator
 from bot.sandbox_session import bot_on_emulator, settings_for_emulator
+from tests.helpers.database_stock import DatabaseStock
+from tests.helpers.store_choice import on_store
 from tests.helpers.stores import PostgresServer, find_postgres
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_events=True).value
@@ -58,8 +60,10 @@ def world(emulator: DiscordEmulator) -> World:
 
 
 @pytest.fixture
-def settings(tmp_path, emulator: DiscordEmulator) -> Settings:
-    return settings_for_emulator(validate_settings({}), emulator, tmp_path / "bot.sqlite3")
+def settings(tmp_path, emulator: DiscordEmulator, store_url: str) -> Settings:
+    """On each store in turn (ids [sqlite] / [postgresql]); the SQLite one is tmp_path / "bot.sqlite3".
+    A bot started again with the same settings finds the same store."""
+    return on_store(settings_for_emulator(validate_settings({}), emulator, tmp_path / "bot.sqlite3"), store_url)
 
 
 @pytest.fixture
@@ -86,14 +90,23 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def database_stock(postgres_server: PostgresServer) -> Iterator[DatabaseStock]:
+    stock = DatabaseStock(postgres_server)
+    try:
+        yield stock
+    finally:
+        stock.close()
+
+
 @pytest.fixture
-async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
+async def postgres_url(postgres_server: PostgresServer, database_stock: DatabaseStock) -> AsyncIterator[str]:
     """A fresh PostgreSQL database, migrated (copied from the template), dropped after the test."""
-    name = await postgres_server.create_database()
+    name = await database_stock.take()
     try:
         yield postgres_server.url_of(name)
     finally:
-        await postgres_server.drop_database(name)
+        database_stock.give_back(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -340,10 +340,8 @@ async def test_forget_me_leaves_no_row_about_the_member(bot, world, clock):
 
 async def mentions_of(bot, user_id: int) -> list[tuple[str, tuple]]:
     """Every row, in every table, holding the id."""
-    tables = [row[0] for row in await bot.database.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # fmt: skip
     found = []
-    for table in tables:
+    for table in await bot.database.table_names():
         for row in await bot.database.fetch_all(f"SELECT * FROM {table}"):
             if any(str(user_id) in str(value) for value in tuple(row)):
                 found.append((table, tuple(row)))
