@@ -12,6 +12,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings, validate_settings
 from bot.sandbox_session import bot_on_emulator, settings_for_emulator
+from tests.helpers.store_choice import on_store
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 WEB = {"enabled": True, "host": "127.0.0.1", "port": 0}
@@ -22,8 +23,9 @@ def web_settings(tmp_path, emulator, **web: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path, emulator) -> Settings:
-    return web_settings(tmp_path, emulator)
+def settings(tmp_path, emulator, store_url) -> Settings:
+    """On each store in turn, as the root fixture."""
+    return on_store(web_settings(tmp_path, emulator), store_url)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
+from tests.helpers.store_choice import on_store
 from tests.web import ics_lines
 from tests.web.conftest import admin, field_value, https_feed, remind, turn_feed_on
 
@@ -189,11 +190,11 @@ async def test_a_member_feed_keeps_its_address_and_has_no_page(bot, world, http)
 
 
 @pytest.mark.parametrize("locale", ["en-US", "fr"])
-async def test_feed_settings_refused_when_the_web_server_is_off(world, tmp_path, emulator, clock, locale):
+async def test_feed_settings_refused_when_the_web_server_is_off(world, tmp_path, emulator, clock, locale, store_url):
     from bot.config import validate_settings
     from bot.sandbox_session import bot_on_emulator, settings_for_emulator
 
-    settings = settings_for_emulator(validate_settings({}), emulator, tmp_path / "off.sqlite3")
+    settings = on_store(settings_for_emulator(validate_settings({}), emulator, tmp_path / "off.sqlite3"), store_url)
     async with bot_on_emulator(settings, emulator, clock=clock) as running:
         before = await running.database.fetch_all("SELECT * FROM calendar_feeds")
         refused = await admin(world, "settings", {"calendar_feed": "on"}, locale=locale)

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.sandbox import DiscordEmulator
 from bot.sandbox_session import bot_on_emulator
-from bot.storage.database import Database
+from bot.storage.database import open_database
 from bot.storage.repositories.health import HealthRepository
 from bot.web.health import health
 from tests.web.conftest import turn_feed_on, web_settings
@@ -35,8 +35,8 @@ async def test_healthz_is_200_while_connected_and_503_once_the_gateway_is_gone(b
         assert await response.json() == {"status": "unavailable", "gateway": "disconnected", "store": "ok"}
 
 
-async def test_health_says_when_the_store_does_not_answer(tmp_path):
-    database = await Database.open(tmp_path / "closed.sqlite3")
+async def test_health_says_when_the_store_does_not_answer(store_url):
+    database = await open_database(store_url)
     await database.close()
     healthy, body = await health(discord.Client(intents=discord.Intents.none()), HealthRepository(database))
     assert not healthy
