@@ -3,6 +3,7 @@ moved/cancelled notices read from the history, and forgetting a member everywher
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,3 +202,44 @@ async def test_forget_me_leaves_no_row_about_the_member(world, clock):
     rows = await all_rows(world.db)
     assert mentions(rows, ADA) == []
     assert len(mentions(rows, BOB)) == 7, "only that member is forgotten"
+
+
+# --- at once (PostgreSQL runs transactions side by side, READ COMMITTED) -------------------------------
+
+
+async def warm(world, connections: int = 4) -> None:
+    """Open the pool's connections first, so that the calls raced below start together rather than one
+    finishing while the other connects (SQLite has one connection: its writes take turns)."""
+    count = "SELECT count(*) FROM reminder_subscriptions"
+    await asyncio.gather(*(world.db.fetch_value(count) for _ in range(connections)))
+
+
+@pytest.mark.parametrize("follows", ["one event", "all events"])
+async def test_two_saves_at_once_make_one_subscription_with_one_saves_lead_times(world, follows):
+    """A double click answered on two connections: one subscription, created once, with the locale and lead
+    times of one of the two saves, whole (not a mix, not a broken unique index)."""
+    event_id = (await add(world)).id if follows == "one event" else None
+    await warm(world)
+    saved = await asyncio.gather(
+        world.reminders.save(GUILD, ADA, event_id, locale="fr", leads=(D, H), at=NOW),
+        world.reminders.save(GUILD, ADA, event_id, locale="en-US", leads=(2 * D,), at=NOW),
+    )
+    assert sorted(created for _, created in saved) == [False, True]
+    assert await world.db.fetch_value("SELECT count(*) FROM reminder_subscriptions WHERE user_id = ?", (ADA,)) == 1
+    stored = await world.reminders.subscription(saved[0][0].id)
+    assert (stored.locale, stored.leads) in {("fr", (D, H)), ("en-US", (2 * D,))}
+    leads = await world.db.fetch_value(
+        "SELECT count(*) FROM reminder_subscription_leads WHERE subscription_id = ?", (stored.id,)
+    )
+    assert leads == len(stored.leads)
+
+
+async def test_pending_notices_taken_twice_at_once_are_given_once(world):
+    forum = await add(world)
+    await world.reminders.add_pending_notice(GUILD, ADA, forum.id, at=NOW)
+    await warm(world)
+    one, two = await asyncio.gather(
+        world.reminders.take_pending_notices(GUILD, ADA), world.reminders.take_pending_notices(GUILD, ADA)
+    )
+    assert [notice.event_id for notice in one + two] == [forum.id]
+    assert await world.reminders.take_pending_notices(GUILD, ADA) == []

@@ -167,19 +167,23 @@ class ReminderRepository:
     ) -> tuple[Subscription, bool]:
         """Create the subscription, or replace its lead times and locale; (it, whether it is new)."""
         async with self._db.transaction() as tx:
-            existing = await tx.fetch_one(
-                "SELECT id FROM reminder_subscriptions WHERE guild_id = ? AND user_id = ?"
-                " AND event_id IS NOT DISTINCT FROM ?",
-                (guild_id, user_id, event_id),
+            # Insert first, not read-then-write: under PostgreSQL's READ COMMITTED two saves at once (a double
+            # click answered on two connections) would both find nothing and the second break the unique index.
+            # A conflict waits for the other transaction and inserts nothing (no row returned).
+            subscription_id = await tx.fetch_value(
+                "INSERT INTO reminder_subscriptions (guild_id, user_id, event_id, locale, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (guild_id, user_id, event_id, locale, iso(at)),
             )
-            if existing is None:
+            created = subscription_id is not None
+            if not created:
                 subscription_id = await tx.fetch_value(
-                    "INSERT INTO reminder_subscriptions (guild_id, user_id, event_id, locale, created_at)"
-                    " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (guild_id, user_id, event_id, locale, iso(at)),
+                    "SELECT id FROM reminder_subscriptions WHERE guild_id = ? AND user_id = ?"
+                    " AND event_id IS NOT DISTINCT FROM ?",
+                    (guild_id, user_id, event_id),
                 )
-            else:
-                subscription_id = existing["id"]
+                # This UPDATE locks the row: a concurrent save of it waits here, then its DELETE (a statement
+                # seeing what was committed before it) removes the lead times written first: the last one wins.
                 await tx.execute("UPDATE reminder_subscriptions SET locale = ? WHERE id = ?", (locale, subscription_id))
                 await tx.execute(
                     "DELETE FROM reminder_subscription_leads WHERE subscription_id = ?", (subscription_id,)
@@ -191,7 +195,7 @@ class ReminderRepository:
         assert subscription_id is not None
         stored = await self.subscription(subscription_id)
         assert stored is not None
-        return stored, existing is None
+        return stored, created
 
     async def delete(self, subscription_id: int) -> None:
         async with self._db.transaction() as tx:
@@ -384,13 +388,12 @@ class ReminderRepository:
     async def take_pending_notices(self, guild_id: int, user_id: int) -> list[PendingNotice]:
         """The notices waiting for this member in this server, removed as they are read."""
         async with self._db.transaction() as tx:
+            # One DELETE … RETURNING: a SELECT then DELETE, under READ COMMITTED, would give two readers at once
+            # the same notices and delete one written in between unread.
             rows = await tx.fetch_all(
-                "SELECT guild_id, user_id, kind, event_id, created_at FROM reminder_pending_notices"
-                " WHERE guild_id = ? AND user_id = ?",
+                "DELETE FROM reminder_pending_notices WHERE guild_id = ? AND user_id = ?"
+                " RETURNING guild_id, user_id, kind, event_id, created_at",
                 (guild_id, user_id),
-            )
-            await tx.execute(
-                "DELETE FROM reminder_pending_notices WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
         return [
             PendingNotice(row["guild_id"], row["user_id"], row["kind"], row["event_id"],
