@@ -1,5 +1,6 @@
 """The store is seeded from data/ and re-seeded only when data/ changed, never touching users' data."""
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -37,3 +38,18 @@ async def test_seed_runs_again_only_when_data_changed_and_keeps_other_data(tmp_p
         paris = next(event for event in await repository.shipped_events() if event.key == "paris-2025")
         assert paris.venue.startswith("Le Grand Palais")
         assert await MetaRepository(db).get(COMMAND_TREE_HASH) == "users-and-state-survive"
+
+
+async def test_processes_seeding_together_seed_once(store_url):
+    """Bots starting together on a new store (PostgreSQL serves several processes): one writes the content,
+    the others find it written, and none fails on the tables' keys."""
+    stores = [await open_database(store_url) for _ in range(3)]
+    try:
+        content, digest = load_content(DEFAULT_DATA_DIR), content_hash(DEFAULT_DATA_DIR)
+        seeded = await asyncio.gather(*(ContentRepository(store).seed(content, digest) for store in stores))
+        assert sorted(seeded) == [False, False, True]
+        counts = await ContentRepository(stores[0]).counts()
+        assert (counts.clauses, counts.footnotes, counts.signatories, counts.events) == (6, 3, 60, 12)
+    finally:
+        for store in stores:
+            await store.close()

@@ -15,6 +15,15 @@ log = logging.getLogger(__name__)
 # Content tables only: seeding never touches users' data.
 CONTENT_TABLES = ("clauses", "footnotes", "declaration", "signatories", "shipped_events")
 
+# Processes starting together on one PostgreSQL store would each find the old hash and rewrite the tables,
+# the later ones breaking their primary keys: the first holds this lock for its transaction, the others then
+# find the new hash. SQLite needs none: its write transactions (BEGIN IMMEDIATE) already take turns.
+SEED_LOCK = 0x5345_4544  # "SEED"
+_SQL = {
+    "sqlite": {"seed_lock": None},
+    "postgresql": {"seed_lock": f"SELECT pg_advisory_xact_lock({SEED_LOCK})"},
+}
+
 
 @dataclass(frozen=True)
 class ContentCounts:
@@ -35,6 +44,11 @@ class ContentRepository:
             return False
         declaration = content.declaration
         async with self._db.transaction() as tx:
+            lock = _SQL[tx.dialect.name]["seed_lock"]
+            if lock is not None:
+                await tx.execute(lock)
+            if await tx.fetch_value("SELECT value FROM meta WHERE key = ?", (CONTENT_HASH,)) == content_hash:
+                return False  # seeded meanwhile by another process (SQLite's BEGIN IMMEDIATE serializes too)
             for table in CONTENT_TABLES:
                 await tx.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             await tx.execute(
