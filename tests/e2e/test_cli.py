@@ -42,6 +42,7 @@ def test_try_answers_about_through_a_pipe_in_both_languages(tmp_path):
     assert "\x1b[" not in out  # no colours when not on a terminal
 
 
+# SQLite only: the sandbox's throw-away store is a SQLite file.
 def test_run_without_a_token_opens_the_sandbox_and_says_so_in_one_line(tmp_path):
     done = summit_bot("run", stdin="/about\n", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr

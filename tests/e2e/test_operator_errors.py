@@ -111,6 +111,7 @@ async def test_sync_registers_the_commands_and_a_refused_token_is_one_line_there
         assert emulator.commands.sync_count == 1
 
 
+# SQLite only: the store lock guards a SQLite file (one process per file); PostgreSQL serves several.
 async def test_a_second_bot_on_the_same_store_refuses_to_start_and_names_the_first(tmp_path):
     async with DiscordEmulator() as emulator:
         emulator.create_guild("Summit Community")
@@ -174,6 +175,8 @@ async def test_discord_unreachable_at_start_is_retried_until_it_answers(tmp_path
         assert not [line for line in bot.lines if " ERROR " in line or "Traceback" in line]
 
 
+# SQLite only: the store lock; on PostgreSQL processes starting together migrate once (an advisory lock),
+# tested with the store layer.
 async def test_two_bots_started_together_on_one_store_one_runs_and_the_other_refuses(tmp_path):
     async with DiscordEmulator() as emulator:
         emulator.create_guild("Summit Community")

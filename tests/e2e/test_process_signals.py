@@ -19,6 +19,7 @@ pytestmark = pytest.mark.timeout(60)
 STARTED = r"reminders started"
 
 
+# SQLite only: a closed store is seen as its file without a -wal beside it.
 @pytest.mark.parametrize(
     ("sent", "interrupts_ignored"),
     [

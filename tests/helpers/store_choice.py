@@ -1,15 +1,10 @@
-"""Which store an end-to-end test runs on: both by default (the `settings` fixture takes `store_url`).
+"""Which store an end-to-end test runs on: both (the `settings` fixtures take `store_url`).
 
-A test that is about SQLite itself (its file, its lock, a locked file) says so with `@SQLITE_ONLY`."""
+Tests about SQLite itself (its file, its lock, a locked file) build their own settings and say so."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.config import Settings
-
-# Overrides the params of `store_url` (tests/conftest.py) for one test: its fixture still makes the file.
-SQLITE_ONLY = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 
 
 def on_store(settings: Settings, url: str) -> Settings:
