@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.reminders.sender import Outcome
 from bot.services.events.service import EventDraft
 from bot.storage.repositories.deliveries import iso
 from tests.helpers.reminders import reminder_world
@@ -125,3 +126,28 @@ async def test_changes_between_pages_leave_out_who_left_and_never_yield_anybody_
     assert owed[moved] == expected[moved], "read once, with the subscription their page held"
     assert FIRST_USER + 10**13 not in owed, "subscribed after it fell due"
     assert owed == {user: value for user, value in expected.items() if user != gone}
+
+
+async def test_a_fan_out_reads_the_next_page_only_when_it_needs_it_and_none_once_stopped(world):
+    forum, expected, _ = await crowd(world)
+    dispatcher = world.dispatcher(sender=None, concurrency=4)
+    read: list[int] = []
+
+    async def pages():
+        async for page in world.reminders.follower_pages(GUILD, forum, lead=D, subscribed_before=DUE, page_size=100):
+            read.append(len(page))
+            yield page
+
+    sent: list[int] = []
+
+    async def send(subscription):
+        sent.append(subscription.user_id)
+        assert len(read) <= len(sent) // 100 + 1, "a page is read only once the ones before it are taken"
+        if len(sent) == 150:  # the event changed in the middle of the second page
+            dispatcher.stop_runs(forum)
+        return Outcome.SENT
+
+    outcomes = await dispatcher._fan_out("remind:test", forum, pages(), send)
+    assert len(read) == 2, "no page read once the run was stopped"
+    assert outcomes["sent"] == 150 and outcomes["sent"] + outcomes["stopped"] == 200
+    assert len(set(sent)) == 150 and set(sent) <= set(expected)
