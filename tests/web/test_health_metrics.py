@@ -28,7 +28,10 @@ async def test_healthz_is_200_while_connected_and_503_once_the_gateway_is_gone(b
     base = bot.web.public_url
     async with http.get(base + "/healthz") as response:
         assert response.status == 200 and response.headers["Content-Type"] == "application/json; charset=utf-8"
-        assert await response.json() == {"status": "ok", "gateway": "connected", "store": "ok"}
+        # Each shard this process runs is named (the default is one shard, 0).
+        assert await response.json() == {
+            "status": "ok", "gateway": "connected", "store": "ok", "shards": {"0": "connected"}
+        }
     await bot.close()  # the gateway connection ends; the web server is stopped after the bot by the runtime
     async with http.get(base + "/healthz") as response:
         assert response.status == 503
