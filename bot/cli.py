@@ -134,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _connect(command: str, path: Path, settings: Settings) -> int:
     """`run` or `sync`; an operator's first mistakes end in one line on stderr and a non-zero exit."""
     from bot.discord_probe import TokenRefused
+    from bot.identify_pacing import SessionStartsExhausted
     from bot.runtime import DiscordUnreachable, run_bot, sync_commands_now
     from bot.storage.lock import StoreLockError
 
@@ -149,7 +150,7 @@ def _connect(command: str, path: Path, settings: Settings) -> int:
     except TokenRefused:
         print(refused_token_message(path, settings), file=sys.stderr)
         return EXIT_CONFIGURATION
-    except (StoreLockError, DiscordUnreachable) as exc:
+    except (StoreLockError, DiscordUnreachable, SessionStartsExhausted) as exc:
         print(f"summit-bot: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     return 0

@@ -14,10 +14,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.cluster.identify_lock import StoreIdentifyLocks
 from bot.command_sync import CommandSync
 from bot.config import Settings
 from bot.i18n import CommandTranslator
-from bot.identify_pacing import IdentifyPacer
+from bot.identify_pacing import IdentifyPacer, check_session_starts
 from bot.interaction_errors import SummitTree
 from bot.pacing import global_limit_pacer, paced_trace
 from bot.rendering.clauses import RenderedPassages
@@ -90,15 +91,24 @@ class SummitBot(commands.AutoShardedBot):
         self.rendered_passages = RenderedPassages()
         self._extensions = tuple(extensions)
         self._sync_commands = sync_commands
-        self.identify_pacer = IdentifyPacer(self._fetch_max_concurrency)
+        store = settings.database.store
+        # On PostgreSQL other processes may run the bot's other shards: their IDENTIFYs queue with ours.
+        self.identify_locks = (
+            StoreIdentifyLocks(store, window=settings.discord.identify_window) if store.sqlite_path is None else None
+        )
+        self.identify_pacer = IdentifyPacer(
+            self._fetch_max_concurrency, window=settings.discord.identify_window, shared=self.identify_locks
+        )
 
     async def launch_shards(self) -> None:
         # discord.py's "auto" would also take Discord's gateway URL and skip discord.gateway_url (a
         # proxy, the emulator): ask for the count here and let it connect where it is configured.
+        count, _url, limits = await self.http.get_bot_gateway()
+        self.identify_pacer.know_max_concurrency(limits["max_concurrency"])
         if self.shard_count is None:
-            count, _url, limits = await self.http.get_bot_gateway()
-            self.identify_pacer.know_max_concurrency(limits["max_concurrency"])
             self.shard_count = count
+        starting = len(self.shard_ids) if self.shard_ids is not None else self.shard_count
+        check_session_starts(limits, starting, margin=self.settings.discord.session_start_margin)
         log.info("starting shard(s) %s of %d", self.shard_ids or f"0-{self.shard_count - 1}", self.shard_count)
         await super().launch_shards()
 
@@ -126,6 +136,8 @@ class SummitBot(commands.AutoShardedBot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+        if self.identify_locks is not None:
+            await self.identify_locks.close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

@@ -52,6 +52,11 @@ class DiscordSettings(_Section):
     # which of them this process runs ("0-3", "4,5" or "all"). One shard suits a bot under 2,500 servers.
     shard_count: ShardCount = 1
     shard_ids: str = ALL
+    # Discord's window between two IDENTIFYs of one max_concurrency bucket, in seconds (across every
+    # process on a PostgreSQL store); and how many session starts must remain beyond this process's
+    # shards for it to start at all.
+    identify_window: float = Field(5.0, gt=0, le=60)
+    session_start_margin: int = Field(2, ge=0, le=1000)
 
     @field_validator("shard_count", mode="before")
     @classmethod
@@ -166,6 +171,20 @@ class ReminderSettings(_Section):
     nonce_window_seconds: int = Field(240, ge=0, le=3600)
 
 
+class ClusterSettings(_Section):
+    """Processes and their leases (bot/cluster/membership.py): how soon a dead process's claims are taken over."""
+
+    heartbeat_seconds: float = Field(5.0, gt=0, le=600)
+    # A process that has not renewed its lease for this long is dead; it must outlast a few heartbeats.
+    lease_seconds: float = Field(30.0, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_heartbeats(self) -> ClusterSettings:
+        if self.lease_seconds < 2 * self.heartbeat_seconds:
+            raise ValueError("lease_seconds must be at least twice heartbeat_seconds")
+        return self
+
+
 class WebSettings(_Section):
     """The bot's small web server: calendar feeds, the public events page, /healthz and /metrics."""
 
@@ -218,6 +237,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     moderation: ModerationSettings = ModerationSettings()
     reminders: ReminderSettings = ReminderSettings()
+    cluster: ClusterSettings = ClusterSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
 
