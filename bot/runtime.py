@@ -68,11 +68,16 @@ async def assemble_bot(
             guild_ready_timeout=guild_ready_timeout,
         )
         try:
+            # Other processes' changes drop this one's caches (PostgreSQL; nothing to start on SQLite).
+            await bot.services.events.changes.start(settings.database.store.url)
             async with serve_web(bot):  # off unless web.enabled; stopped before the bot closes
                 yield bot
         finally:
-            if not bot.is_closed():
-                await bot.close()
+            try:
+                if not bot.is_closed():
+                    await bot.close()
+            finally:
+                await bot.services.events.changes.stop()
     finally:
         await database.close()
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.cluster.change_feed import ChangeFeed
 from bot.config import Settings
 from bot.content.models import ShippedEvent
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
@@ -47,7 +48,7 @@ from bot.services.events.validation import (
     slug,
 )
 from bot.storage.repositories.content import ContentRepository
-from bot.storage.repositories.events import EventRepository, FieldChange
+from bot.storage.repositories.events import EVENTS_TOPIC, EventRepository, FieldChange
 from bot.storage.repositories.guild_settings import KEEP, GuildSettings, GuildSettingsRepository
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,20 @@ class EventService:
         self._catalogue_lock = asyncio.Lock()
         # Each server's events as last read, for /events, /event and their autocomplete, which read them on
         # every call; forgotten whenever the server's events change (always here, under its lock).
+        # Other processes' changes reach it through the change feed (bot/cluster/change_feed.py).
         self._listed: OrderedDict[int, tuple[Event, ...]] = OrderedDict()
         self._generation: dict[int, int] = {}
+        self._epoch = 0  # bumped when every server's events are forgotten at once
+        events.feed.subscribe(EVENTS_TOPIC, self._forget_published, self._forget_all)
 
     @property
     def repository(self) -> EventRepository:
         return self._events
+
+    @property
+    def changes(self) -> ChangeFeed:
+        """The feed that tells this service of changes made by other processes (started by the runtime)."""
+        return self._events.feed
 
     # --- listeners -------------------------------------------------------------------------------
 
@@ -262,9 +271,9 @@ class EventService:
             self._listed.move_to_end(guild_id)
             return list(listed)
         await self.ensure_seeded(guild_id)
-        generation = self._generation.get(guild_id, 0)
+        generation = (self._epoch, self._generation.get(guild_id, 0))
         events = await self._events.list(guild_id)
-        if self._generation.get(guild_id, 0) == generation:  # no change landed while it was read
+        if (self._epoch, self._generation.get(guild_id, 0)) == generation:  # no change landed while it was read
             self._listed[guild_id] = tuple(events)
             if len(self._listed) > LISTED_GUILDS:
                 self._listed.popitem(last=False)
@@ -525,6 +534,13 @@ class EventService:
     def _forget(self, guild_id: int) -> None:
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
         self._listed.pop(guild_id, None)
+
+    def _forget_published(self, key: str) -> None:
+        self._forget(int(key))
+
+    def _forget_all(self) -> None:
+        self._epoch += 1
+        self._listed.clear()
 
     async def _store(
         self, before: Event, after: Event, kind: ChangeKind, actor_id: int, reason: str | None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from bot.cluster.change_feed import ChangeFeed
 from bot.events.changes import ChangeKind, HistoryEntry
 from bot.events.models import Event, EventDate, EventKind, EventStatus, Precision
 from bot.storage.database import Database, Row, Transaction
@@ -99,9 +100,14 @@ def _values(event: Event) -> dict[str, object]:
     }
 
 
+EVENTS_TOPIC = "events"  # key: the server id; what EventService keeps of a server's events
+
+
 class EventRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, feed: ChangeFeed | None = None) -> None:
         self._db = database
+        # Each write of a server's events tells every process (this one included) to forget them.
+        self.feed = feed or ChangeFeed(database)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -181,7 +187,7 @@ class EventRepository:
     ) -> Event:
         """Store a new event (or bring back a deleted key) and record its addition."""
         values = _values(event)
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             # A key deleted earlier is taken over: its row (and history) continues with the new content.
             old = await tx.fetch_one(
                 "SELECT id, sequence FROM guild_events WHERE guild_id = ? AND key = ?", (event.guild_id, event.key)
@@ -204,6 +210,7 @@ class EventRepository:
                 )
             assert event_id is not None
             await self._record(tx, event_id, event.guild_id, at, actor_id, ChangeKind.ADDED, changes, reason)
+            await self.feed.publish(tx, EVENTS_TOPIC, event.guild_id)
         stored = await self.get_by_id(event_id)
         assert stored is not None
         return stored
@@ -211,7 +218,7 @@ class EventRepository:
     async def insert_shipped(self, events: Iterable[tuple[Event, str]], *, at: datetime) -> int:
         """Copy shipped events into a server in one transaction (no history: nobody changed anything)."""
         rows = list(events)
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             for event, shipped_hash in rows:
                 values = _values(event)
                 columns = ", ".join(values)
@@ -222,6 +229,8 @@ class EventRepository:
                     " ON CONFLICT (guild_id, key) DO NOTHING",
                     (event.guild_id, event.key, *values.values(), shipped_hash, _iso(at), _iso(at)),
                 )
+            for guild_id in {event.guild_id for event, _ in rows}:
+                await self.feed.publish(tx, EVENTS_TOPIC, guild_id)
         return len(rows)
 
     async def update(
@@ -242,13 +251,14 @@ class EventRepository:
         params: list[object] = [*values.values(), int(event.edited), _iso(at)]
         if shipped_hash is not None:
             params.append(shipped_hash)
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             await tx.execute(
                 f"UPDATE guild_events SET {assignments}, edited = ?, sequence = sequence + 1,"  # noqa: S608
                 f" updated_at = ?{hash_clause} WHERE id = ?",
                 (*params, event.id),
             )
             await self._record(tx, event.id, event.guild_id, at, actor_id, action, changes, reason)
+            await self.feed.publish(tx, EVENTS_TOPIC, event.guild_id)
         stored = await self.get_by_id(event.id)
         assert stored is not None
         return stored
@@ -259,7 +269,7 @@ class EventRepository:
             await tx.execute("UPDATE guild_events SET shipped_hash = ? WHERE id = ?", (shipped_hash, event_id))
 
     async def mark_deleted(self, event: Event, *, at: datetime, actor_id: int | None, reason: str | None) -> None:
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             await tx.execute(
                 "UPDATE guild_events SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 WHERE id = ?",
                 (_iso(at), _iso(at), event.id),
@@ -268,6 +278,7 @@ class EventRepository:
                 tx, event.id, event.guild_id, at, actor_id, ChangeKind.DELETED, [FieldChange("deleted", None, None)],
                 reason,
             )  # fmt: skip
+            await self.feed.publish(tx, EVENTS_TOPIC, event.guild_id)
 
     async def _record(
         self,
