@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.sandbox import Channel, DiscordEmulator, Guild, Member
-from bot.sandbox.sharding import shard_of
+from bot.sandbox.sharding import ShardingLimits, shard_of
 from tests.helpers.bot_process import BotProcess, write_config
 
 READY_LOG = r"connected as .* to \d+ guild\(s\)"
@@ -163,11 +163,16 @@ class Cluster:
 
 @contextlib.asynccontextmanager
 async def running_cluster(
-    workdir: Path, store_url: str, *, processes: int, shard_count: int, servers: int, **options: Any
-) -> AsyncIterator[Cluster]:
+    workdir: Path, store_url: str, *, processes: int, shard_count: int, servers: int,
+    max_concurrency: int | None = None, **options: Any,
+) -> AsyncIterator[Cluster]:  # fmt: skip
     """An emulator with `servers` servers (each with #general and a member, every other one in French),
-    and `processes` bot processes sharing `shard_count` shards evenly; all stopped on the way out."""
-    async with DiscordEmulator() as emulator:
+    and `processes` bot processes sharing `shard_count` shards evenly; all stopped on the way out.
+
+    IDENTIFY is limited as on Discord (one per bucket per 5 s); `max_concurrency` (default: one bucket
+    per shard, as a large bot has) sets the buckets: with 1, six shards take 25 s to start."""
+    limits = ShardingLimits(max_concurrency=max_concurrency or shard_count, identify_window=5.0)
+    async with DiscordEmulator(sharding=limits) as emulator:
         made = []
         for n in range(servers):
             guild = emulator.create_guild(f"Server {n}")
