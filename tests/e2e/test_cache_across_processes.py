@@ -3,14 +3,17 @@
 Two bots' worth of state in this test process, each with its own store pool and its own caches, on one
 PostgreSQL database: bot B is the real bot on the emulator, answering /events and /event from the events
 it keeps in memory; "process A" is a second set of services (what a second bot process runs), through
-which a moderator edits the event. B must show the edit without restarting, via the change feed."""
+which a moderator edits the event. B must show the edit without restarting, via the change feed: in
+/event, /events and its events web page (cached by what it was built from: the events' sequences)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
 from bot.clock import ManualClock
@@ -40,7 +43,8 @@ async def process_a(world, postgres_url) -> AsyncIterator[Services]:
 
 @pytest.fixture
 async def bot_b(world, tmp_path, postgres_url):
-    settings = on_store(settings_for_emulator(validate_settings({}), world.emulator, tmp_path / "b.sqlite3"),
+    web = {"web": {"enabled": True, "host": "127.0.0.1", "port": 0}}
+    settings = on_store(settings_for_emulator(validate_settings(web), world.emulator, tmp_path / "b.sqlite3"),
                         postgres_url)  # fmt: skip
     async with bot_on_emulator(settings, world.emulator, clock=ManualClock(NOW)) as running:
         yield running
@@ -51,26 +55,37 @@ async def _titles(world, command: str, options: dict) -> str:
     return " ".join(str(embed.get("title", "")) + " " + str(embed.get("description", "")) for embed in result.embeds)
 
 
-async def _until_shown(world, command: str, options: dict, wanted: str) -> str:
-    """Ask again until `wanted` is in the answer or the deadline passes (each ask is a real command)."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + DEADLINE
-    while True:
-        shown = await _titles(world, command, options)
-        if wanted in shown or loop.time() > give_up:
-            return shown
-        await asyncio.sleep(0)  # yield to the feed's listener between two commands
+async def _edit_through_a_and_await_b(world, bot_b, process_a) -> None:
+    """Process A renames the event; return once B's change feed has heard of it. B's events service
+    subscribed first (when it was built), so by then it has forgotten what it kept."""
+    heard = asyncio.Event()
+    bot_b.services.events.changes.subscribe("events", lambda key: heard.set(), lambda: None)
+    await process_a.events.edit(world.guild.id, "india-2026", world.moderator.id, EventPatch(name_en=RENAMED))
+    await asyncio.wait_for(heard.wait(), DEADLINE)
 
 
 async def test_an_edit_made_through_another_process_is_shown_by_events_and_event_at_once(world, bot_b, process_a):
     # B has read the server's events (and keeps them); the old name is what it shows.
     assert "AI Impact Summit 2026" in await _titles(world, "event", {"name": "india-2026"})
     assert RENAMED not in await _titles(world, "events", {"when": "all"})
-    heard = asyncio.Event()
-    bot_b.services.events.changes.subscribe("events", lambda key: heard.set(), lambda: None)
+    await _edit_through_a_and_await_b(world, bot_b, process_a)
 
-    await process_a.events.edit(world.guild.id, "india-2026", world.moderator.id, EventPatch(name_en=RENAMED))
-    await asyncio.wait_for(heard.wait(), DEADLINE)  # B's feed heard it from PostgreSQL
+    assert RENAMED in await _titles(world, "event", {"name": "india-2026"})
+    assert RENAMED in await _titles(world, "events", {"when": "all"})
 
-    assert RENAMED in await _until_shown(world, "event", {"name": "india-2026"}, RENAMED)
-    assert RENAMED in await _until_shown(world, "events", {"when": "all"}, RENAMED)
+
+async def test_the_events_page_of_another_process_shows_the_edit_at_once(world, bot_b, process_a):
+    feed = await world.emulator.slash(world.moderator, world.general, "eventadmin settings", {"calendar_feed": "on"})
+    assert feed.ephemeral
+    (page,) = {address.split(".ics")[0] for address in re.findall(r"https?://\S+?/calendar/[A-Za-z0-9_-]{32}\.ics",
+                                                                   str(feed.embeds))}  # fmt: skip
+    async with aiohttp.ClientSession() as http:
+
+        async def shown() -> str:
+            async with http.get(page, headers={"Accept-Language": "en"}) as response:
+                assert response.status == 200
+                return await response.text()
+
+        assert RENAMED not in await shown()  # B rendered and cached the page
+        await _edit_through_a_and_await_b(world, bot_b, process_a)
+        assert RENAMED in await shown()
