@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import fanout, footprint, interactions, reminder_lateness, scale, web
+from . import cluster_footprint, fanout, footprint, interactions, reminder_lateness, scale, web
 from .results import Figure, machine, table, write
 
 BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
     fanout.NAME: fanout.run,
     scale.NAME: scale.run,
     footprint.NAME: footprint.run,
+    cluster_footprint.NAME: cluster_footprint.run,
     web.NAME: web.run,
 }
 
