@@ -129,14 +129,16 @@ class ChangeFeed:
         connection = await asyncpg.connect(
             self._url, timeout=10, server_settings={"application_name": APPLICATION_NAME}
         )
+        self._connection = connection
+        self._lost.clear()
+        # Only this connection's end counts: the one replaced may report its own end later.
+        connection.add_termination_listener(lambda ended: self._lost.set() if ended is self._connection else None)
         try:
-            self._lost.clear()
-            connection.add_termination_listener(lambda _connection: self._lost.set())
             await connection.add_listener(CHANNEL, self._on_notification)
         except BaseException:
-            await connection.close()
+            self._connection = None
+            connection.terminate()
             raise
-        self._connection = connection
         self.listening.set()
 
     async def _close_connection(self) -> None:
