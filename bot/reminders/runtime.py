@@ -23,6 +23,7 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.cluster.membership import Membership
 from bot.events.changes import ChangeKind, EventChange, Notice
 from bot.events.models import Event
 from bot.reminders.dispatch import Dispatcher
@@ -35,6 +36,7 @@ from bot.reminders.retry import until_stored
 from bot.reminders.sender import Sender
 from bot.services.reminders import ReminderChange
 from bot.storage.database import StoreUnavailableError
+from bot.storage.repositories.processes import ProcessRepository
 from bot.storage.repositories.reminders import Snooze, Subscription
 
 if TYPE_CHECKING:
@@ -57,6 +59,14 @@ class ReminderRuntime:
         self._service = bot.services.reminders
         self._repository = self._service.repository
         self.board = JobBoard(bot.scheduler, bot.clock)
+        self.membership = Membership(
+            ProcessRepository(bot.database),
+            bot.clock,
+            bot.settings.cluster,
+            single_process=bot.database.sqlite_path is not None,
+            shards=lambda: _shards(bot),
+            latency=lambda: _latency_ms(bot),
+        )
         self.sender = Sender(
             HttpPort(bot.http),
             self._service.deliveries,
@@ -64,6 +74,7 @@ class ReminderRuntime:
             bot.clock,
             nonce_window=timedelta(seconds=self._settings.nonce_window_seconds),
             on_notice=self._service.expect_notice,
+            process_id=self.membership.process_id,
         )
         self.dispatcher = Dispatcher(
             sender=self.sender,
@@ -100,18 +111,21 @@ class ReminderRuntime:
         else:
             log.info("reminders started: %d unconfirmed claim(s) settled, %d server(s) planned", recovered, guilds)
         finally:
-            self.board.every("reminders:sweep", SWEEP_SECONDS, self.sweep)
+            self.board.every("reminders:sweep", self.sweep_seconds, self.sweep)
             self.ready.set()
         while self._early:
             await self.on_reminder_change(self._early.pop(0))
 
+    @property
+    def sweep_seconds(self) -> float:
+        """Often enough that a dead process's claims are taken over within half a lease of its end."""
+        return min(SWEEP_SECONDS, self._bot.settings.cluster.lease_seconds / 2)
+
     async def _start(self) -> tuple[int, int]:
+        await self.membership.start()
         for guild in list(self._bot.guilds):
             await self._events.ensure_seeded(guild.id)
-        recovered = 0
-        for delivery in await self._service.deliveries.unconfirmed():
-            await self.dispatcher.recover(delivery)
-            recovered += 1
+        recovered = await self._take_over()
         guilds = await self._repository.guilds_with_reminders()
         for guild_id in guilds:
             for event in await self._events.repository.list(guild_id):
@@ -128,6 +142,8 @@ class ReminderRuntime:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # Last: runs stopped above finished their ledger writes; deleting the row releases our claims at once.
+        await self.membership.stop()
 
     async def idle(self) -> None:
         """Until every run started so far is over (tests await this instead of sleeping)."""
@@ -224,14 +240,28 @@ class ReminderRuntime:
             await self._plan_snooze(snooze, at_start=True)  # due now: sent, or skipped if somehow too late
 
     async def sweep(self) -> None:
-        """Settle claims left unconfirmed (Discord unreachable, a 5xx): the same recovery as at start."""
+        """Settle our claims left unconfirmed (Discord unreachable, a 5xx), and take over the claims of
+        processes whose lease ended: the same recovery as at start."""
         cutoff = self._clock.now() - SWEEP_MIN_AGE
         try:
-            for delivery in await self._service.deliveries.unconfirmed():
+            await self._take_over()
+            for delivery in await self._service.deliveries.unconfirmed(claimed_by=self.membership.process_id):
                 if (delivery.claimed_at or cutoff) < cutoff and not self.sender.in_flight(delivery.key):
                     await self.dispatcher.recover(delivery)
         except StoreUnavailableError as exc:
             log.warning("reminders sweep: %s; the next sweep tries again", exc)
+
+    async def _take_over(self) -> int:
+        """Claims of dead processes become ours (atomically: each goes to one live process) and are settled by
+        the nonce recovery; a few hundred at a time so a large orphaned fan-out is shared among survivors."""
+        settled = 0
+        while taken := await self._service.deliveries.take_over(self.membership.process_id, now=self._clock.now()):
+            if settled == 0:
+                log.info("reminders: taking over %d claim(s) of a process whose lease ended", len(taken))
+            for delivery in taken:
+                await self.dispatcher.recover(delivery)
+            settled += len(taken)
+        return settled
 
     # --- listeners -------------------------------------------------------------------------------
 
@@ -288,3 +318,13 @@ class ReminderRuntime:
 
     def job_run_at(self, event_id: int, lead: int, audience: Audience = Audience.DM) -> datetime | None:
         return self.board.run_at(reminder_job_id(event_id, lead, audience))
+
+
+def _shards(bot: SummitBot) -> tuple[tuple[int, ...], int]:
+    count = bot.shard_count or 1
+    return (tuple(bot.shard_ids) if bot.shard_ids else tuple(range(count))), count
+
+
+def _latency_ms(bot: SummitBot) -> int | None:
+    latency = bot.latency
+    return None if latency != latency or latency == float("inf") else round(latency * 1000)  # NaN / inf: not connected

@@ -111,6 +111,7 @@ class Sender:
         nonce_window: timedelta,
         checkpoint: Checkpoint | None = None,
         on_notice: Callable[[int, int], None] | None = None,
+        process_id: str | None = None,
     ) -> None:
         self._port = port
         self._deliveries = deliveries
@@ -119,6 +120,7 @@ class Sender:
         self._nonce_window = nonce_window
         self._checkpoint = checkpoint
         self._on_notice = on_notice  # told (guild, member) when a notice waits for the member
+        self._process_id = process_id  # written on each claim: who holds it (bot/cluster)
         # Claimed by this process and not settled yet: recovery leaves them alone.
         self._in_flight: set[DeliveryKey] = set()
 
@@ -146,7 +148,7 @@ class Sender:
             nonlocal attempts
             attempts += 1
             if await self._deliveries.claim(key, guild_id=outgoing.guild_id, due_at=outgoing.due_at,
-                                            late=outgoing.late, at=at):  # fmt: skip
+                                            late=outgoing.late, at=at, by=self._process_id):  # fmt: skip
                 return True
             if attempts == 1:
                 return False

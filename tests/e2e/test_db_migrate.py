@@ -91,6 +91,11 @@ async def fill_the_tables_no_command_reaches_here(path: Path, world) -> None:
             await tx.execute(
                 "INSERT INTO reminder_channel_leads (guild_id, lead_seconds) VALUES (?, ?)", (guild, 86400)
             )
+            await tx.execute(  # a killed process leaves its row until its lease is over
+                "INSERT INTO bot_processes (id, host, pid, shard_ids, shard_count, started_at, heartbeat_at,"
+                " lease_until, latency_ms, stopping) VALUES ('0f1e2d3c4b5a6978', 'hôte-🎉', 4242, '0,1', 2,"
+                " '2026-01-02T07:00:00+00:00', '2026-01-02T08:00:00+00:00', '2026-01-02T08:00:30+00:00', NULL, 0)"
+            )
             await tx.execute(
                 "INSERT INTO reminder_deliveries (kind, event_id, instant, audience, recipient_id, lead_seconds,"
                 " guild_id, due_at, state, nonce, claimed_at, sent_at, message_id, channel_id, late, error)"

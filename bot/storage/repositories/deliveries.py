@@ -15,6 +15,25 @@ _COLUMNS = (
     "kind, event_id, instant, audience, recipient_id, lead_seconds, guild_id, due_at, state, nonce, claimed_at,"
     " sent_at, message_id, channel_id, late, error"
 )
+_READ = _COLUMNS + ", claimed_by"
+
+# Claims whose holder is dead: no live row in bot_processes (gone, or its lease ended before ?), or no holder
+# recorded (claimed before schema version 8). PostgreSQL locks the rows it picks and skips those another
+# process is taking over at the same moment; SQLite has one writer, the UPDATE is atomic by itself.
+_ORPHANED = (
+    "SELECT kind, event_id, instant, audience, recipient_id, lead_seconds FROM reminder_deliveries d"
+    " WHERE d.state = 'claimed' AND (d.claimed_by IS NULL OR d.claimed_by <> ?) AND NOT EXISTS"
+    " (SELECT 1 FROM bot_processes p WHERE p.id = d.claimed_by AND p.lease_until > ?) ORDER BY d.claimed_at LIMIT ?"
+)
+_SQL = {
+    "sqlite": {"orphaned": _ORPHANED},
+    "postgresql": {"orphaned": _ORPHANED + " FOR UPDATE OF d SKIP LOCKED"},
+}
+_TAKE_OVER = (
+    "UPDATE reminder_deliveries SET claimed_by = ? WHERE state = 'claimed'"  # noqa: S608
+    " AND (kind, event_id, instant, audience, recipient_id, lead_seconds) IN ({orphaned})"
+    f" RETURNING {_READ}"
+)
 
 
 def iso(moment: datetime) -> str:
@@ -43,6 +62,7 @@ class Delivery:
     channel_id: int | None
     late: bool
     error: str | None
+    claimed_by: str | None = None  # the process holding a 'claimed' row (bot/cluster)
 
 
 @dataclass(frozen=True)
@@ -76,26 +96,45 @@ def _delivery(row: Row) -> Delivery:
         channel_id=row["channel_id"],
         late=bool(row["late"]),
         error=row["error"],
+        claimed_by=row["claimed_by"],
     )
 
 
 class DeliveryRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._take_over = _TAKE_OVER.format(**_SQL[database.dialect.name])
 
-    async def claim(self, key: DeliveryKey, *, guild_id: int, due_at: datetime, late: bool, at: datetime) -> bool:
-        """Take the message for sending; False when the ledger already has it (sent, skipped, or claimed)."""
+    async def claim(
+        self, key: DeliveryKey, *, guild_id: int, due_at: datetime, late: bool, at: datetime, by: str | None = None
+    ) -> bool:
+        """Take the message for sending (`by`: this process's id); False when the ledger already has it (sent,
+        skipped, or claimed)."""
         async with self._db.transaction() as tx:
             claimed = await tx.execute(
-                f"INSERT INTO reminder_deliveries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?,"  # noqa: S608
-                " NULL, NULL, NULL, ?, NULL) ON CONFLICT DO NOTHING",
-                (*_key_params(key), guild_id, iso(due_at), key.nonce, iso(at), int(late)),
+                f"INSERT INTO reminder_deliveries ({_COLUMNS}, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'claimed',"  # noqa: S608
+                " ?, ?, NULL, NULL, NULL, ?, NULL, ?) ON CONFLICT DO NOTHING",
+                (*_key_params(key), guild_id, iso(due_at), key.nonce, iso(at), int(late), by),
             )
             return claimed == 1
 
+    async def take_over(self, me: str, *, now: datetime, limit: int = 500) -> list[Delivery]:
+        """Claims held by dead processes (lease ended at `now`, or row gone) become `me`'s, atomically: two
+        processes taking over at once get disjoint rows. The caller settles them (nonce recovery)."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch_all(self._take_over, (me, me, iso(now), limit))
+        return sorted((_delivery(row) for row in rows), key=lambda d: d.claimed_at or d.due_at)
+
+    async def claims_by_holder(self) -> dict[str | None, int]:
+        """How many 'claimed' rows each process holds (None: no holder recorded)."""
+        rows = await self._db.fetch_all(
+            "SELECT claimed_by, count(*) AS n FROM reminder_deliveries WHERE state = 'claimed' GROUP BY claimed_by"
+        )
+        return {row["claimed_by"]: row["n"] for row in rows}
+
     async def get(self, key: DeliveryKey) -> Delivery | None:
         row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM reminder_deliveries WHERE {_KEY}",  # noqa: S608
+            f"SELECT {_READ} FROM reminder_deliveries WHERE {_KEY}",  # noqa: S608
             _key_params(key),
         )
         return None if row is None else _delivery(row)
@@ -131,11 +170,18 @@ class DeliveryRepository:
                 )
             return added
 
-    async def unconfirmed(self) -> list[Delivery]:
-        """Claimed and never settled: sent or not, only recovery can tell."""
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM reminder_deliveries WHERE state = 'claimed' ORDER BY claimed_at"  # noqa: S608
-        )
+    async def unconfirmed(self, *, claimed_by: str | None = None) -> list[Delivery]:
+        """Claimed and never settled (all, or one process's): sent or not, only recovery can tell."""
+        if claimed_by is None:
+            rows = await self._db.fetch_all(
+                f"SELECT {_READ} FROM reminder_deliveries WHERE state = 'claimed' ORDER BY claimed_at"  # noqa: S608
+            )
+        else:
+            rows = await self._db.fetch_all(
+                f"SELECT {_READ} FROM reminder_deliveries WHERE state = 'claimed' AND claimed_by = ?"  # noqa: S608
+                " ORDER BY claimed_at",
+                (claimed_by,),
+            )
         return [_delivery(row) for row in rows]
 
     async def recipients_with_rows(
@@ -151,7 +197,7 @@ class DeliveryRepository:
     async def latest_dm(self, guild_id: int, user_id: int) -> Delivery | None:
         """The member's most recent DM from this server's reminders (to tell them their DMs are closed)."""
         row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM reminder_deliveries WHERE audience = 'dm' AND recipient_id = ?"  # noqa: S608
+            f"SELECT {_READ} FROM reminder_deliveries WHERE audience = 'dm' AND recipient_id = ?"  # noqa: S608
             " AND guild_id = ? AND state IN ('sent', 'closed_dm') ORDER BY claimed_at DESC LIMIT 1",
             (user_id, guild_id),
         )
@@ -163,7 +209,7 @@ class DeliveryRepository:
             return []
         marks = ", ".join("?" for _ in ids)
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM reminder_deliveries WHERE audience = ? AND recipient_id IN ({marks})"  # noqa: S608
+            f"SELECT {_READ} FROM reminder_deliveries WHERE audience = ? AND recipient_id IN ({marks})"  # noqa: S608
             " ORDER BY claimed_at",
             (audience.value, *ids),
         )
