@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import sqlite3
@@ -66,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--connect", action="store_true", help="also connect to the store and show its schema version"
     )
     command("sync", "register the slash commands with Discord now")
+    status_parser = command("status", "what runs: live processes, their shards and leases, reminders due next")
+    status_parser.add_argument("--json", action="store_true", help="print it as JSON")
+    status_parser.add_argument("--next", type=int, default=10, metavar="N", help="how many due reminders (10)")
     _add_db_commands(command("db", "move the store to PostgreSQL, back it up"), config_option)
     return parser
 
@@ -117,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "check-config":
         code = check_config(path, settings)
         return asyncio.run(check_store(settings)) if args.connect else code
+    if command == "status":
+        return asyncio.run(show_status(settings, as_json=args.json, next_count=max(args.next, 0)))
     if command == "db":
         return _db_migrate(settings, args.to) if args.db_command == "migrate" else _db_backup(settings, args.path)
     if command == "try":
@@ -194,6 +200,28 @@ async def check_store(settings: Settings) -> int:
     async with database:
         version = await database.schema_version()
     print(f"  store: reachable, schema version {version}")
+    return 0
+
+
+async def show_status(settings: Settings, *, as_json: bool, next_count: int) -> int:
+    """`summit-bot status`: read the store (never migrates it) and print what runs."""
+    from bot.clock import SystemClock
+    from bot.cluster.status import STATUS_SCHEMA, read_status, render_text, to_json
+
+    description = settings.database.store.description
+    try:
+        database = await open_database(settings, migrate=False)
+    except Exception as exc:
+        print(f"summit-bot: cannot connect to {description}: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    async with database:
+        version = await database.schema_version()
+        if version < STATUS_SCHEMA:
+            print(f"summit-bot: {description} is at schema version {version}; start the bot of this release once "
+                  "so it migrates, then ask again", file=sys.stderr)  # fmt: skip
+            return EXIT_UNAVAILABLE
+        status = await read_status(database, now=SystemClock().now(), next_count=next_count)
+    print(json.dumps(to_json(status), indent=2) if as_json else render_text(status))
     return 0
 
 
