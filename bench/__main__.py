@@ -9,13 +9,14 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import cluster_footprint, fanout, footprint, interactions, reminder_lateness, scale, web
+from . import cluster_fanout, cluster_footprint, fanout, footprint, interactions, reminder_lateness, scale, web
 from .results import Figure, machine, table, write
 
 BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
     interactions.NAME: interactions.run,
     reminder_lateness.NAME: reminder_lateness.run,
     fanout.NAME: fanout.run,
+    cluster_fanout.NAME: cluster_fanout.run,
     scale.NAME: scale.run,
     footprint.NAME: footprint.run,
     cluster_footprint.NAME: cluster_footprint.run,

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.cluster.identify_lock import StoreIdentifyLocks
+from bot.cluster.rate_budget import shared_rate_budget
 from bot.command_sync import CommandSync
 from bot.config import Settings
 from bot.i18n import CommandTranslator
@@ -78,7 +79,12 @@ class SummitBot(commands.AutoShardedBot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
-            http_trace=paced_trace(global_limit_pacer(settings.discord.global_rate_limit)),
+            http_trace=paced_trace(
+                global_limit_pacer(
+                    settings.discord.global_rate_limit,
+                    shared=shared_rate_budget(database, settings.discord.global_rate_limit),
+                )
+            ),
         )
         self.settings = settings
         self.database = database

@@ -16,6 +16,9 @@ Every request goes through one pacer, in the order it was asked for: a reminder 
 `reminders.max_concurrency` requests waiting at once) delays an announcement by a fraction of a second,
 never behind the whole fan-out. Interaction responses are not paced: Discord exempts them from the
 global limit, and a member waiting for an answer must not wait for reminders.
+
+Several processes on one PostgreSQL store share the limit (it is per token): the pacer then also takes
+a `SharedLimit` (bot/cluster/rate_budget.py), asked after the process's own rule, before each request.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import aiohttp
 import discord
@@ -33,6 +37,12 @@ from yarl import URL
 
 # A request with no answer after this long is counted as answered: a hung connection must not stop the bot.
 STALE_AFTER = 10.0
+
+
+class SharedLimit(Protocol):
+    """What other processes spend of the same limit: `take()` returns when one more request may go."""
+
+    async def take(self) -> None: ...
 
 
 class Ticket:
@@ -71,6 +81,7 @@ class Pacer:
         stale_after: float = STALE_AFTER,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedLimit | None = None,
     ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("limit must be at least 1 and window positive")
@@ -79,6 +90,7 @@ class Pacer:
         self._stale_after = stale_after
         self._monotonic = monotonic
         self._sleep = sleep
+        self._shared = shared
         self._recent: deque[Ticket] = deque()  # the last `limit` tickets handed out
         self._older_unanswered: set[Ticket] = set()  # older than those, still waiting for their answer
         self._older_answered_at = -math.inf  # the latest answer among the older ones
@@ -97,6 +109,8 @@ class Pacer:
             delay = self._older_answered_at + self.window - self._monotonic()
             if delay > 0:
                 await self._sleep(delay)
+            if self._shared is not None:
+                await self._shared.take()
         except BaseException:
             ticket.finish()  # never sent: it must not hold back the ones after it
             raise
@@ -127,12 +141,13 @@ class Pacer:
             ticket.finish()  # stale: counted as answered now
 
 
-def global_limit_pacer(global_rate_limit: float) -> Pacer:
+def global_limit_pacer(global_rate_limit: float, *, shared: SharedLimit | None = None) -> Pacer:
     """The bot's pacer under a global limit of `global_rate_limit` requests/s: one under it (49 of 50),
-    in case something else spends a request on the same token; under 2/s, one per 1/limit seconds."""
+    in case something else spends a request on the same token; under 2/s, one per 1/limit seconds.
+    `shared`: the limit other processes spend too (its own margin is its slack, see rate_budget.py)."""
     if global_rate_limit < 2:
-        return Pacer(1, 1.0 / global_rate_limit)
-    return Pacer(math.floor(global_rate_limit) - 1)
+        return Pacer(1, 1.0 / global_rate_limit, shared=shared)
+    return Pacer(math.floor(global_rate_limit) - 1, shared=shared)
 
 
 def paced_trace(pacer: Pacer) -> aiohttp.TraceConfig:

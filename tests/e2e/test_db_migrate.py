@@ -125,6 +125,8 @@ async def fill_the_tables_no_command_reaches_here(path: Path, world) -> None:
                 "INSERT INTO guild_event_mirrors (event_id, guild_id, scheduled_event_id) VALUES (?, ?, 555)",
                 (event_id, guild),
             )
+            # The shared global limit's recent requests (PostgreSQL's only; copied like any table).
+            await tx.execute("INSERT INTO rate_budget (started_at) VALUES (1767340800.123456)")
             await tx.execute(
                 "INSERT INTO event_boards (guild_id, channel_id, message_id, problem_reported, updated_at)"
                 " VALUES (?, ?, NULL, 0, '2026-01-02T08:00:00+00:00')",
