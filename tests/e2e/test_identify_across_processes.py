@@ -22,6 +22,7 @@ from bot.sandbox import DiscordEmulator
 from bot.sandbox.sharding import ShardingLimits
 from bot.sandbox_session import bot_on_emulator, settings_for_emulator
 from bot.storage.dialect import StoreURL
+from tests.helpers.bot_process import BotProcess, write_config
 
 WINDOW = 1.0  # the emulator's window between two IDENTIFYs of one bucket (Discord's is 5 s)
 PROCESSES = 3
@@ -99,3 +100,19 @@ async def test_start_goes_ahead_with_exactly_enough_session_starts(tmp_path: Pat
         settings = settings_for_emulator(validate_settings({}), emulator, tmp_path / "bot.sqlite3")
         async with bot_on_emulator(settings, emulator):
             assert emulator.gateway.identifies == 1
+
+
+@pytest.mark.timeout(60)
+async def test_summit_bot_run_says_in_one_line_why_it_does_not_start_and_exits_1(tmp_path: Path) -> None:
+    async with DiscordEmulator(sharding=ShardingLimits(session_start_total=2)) as emulator:
+        emulator.create_guild("Server")
+        config = write_config(tmp_path / "bot.toml", emulator, tmp_path / "bot.sqlite3", discord={"shard_count": 2})
+        async with BotProcess(config, emulator.token) as bot:
+            await bot.wait_for_log(r"^summit-bot: only")
+            await bot.process.wait()  # the process ends by itself
+            assert bot.returncode == 1
+            refusal = [line for line in bot.log if line.startswith("summit-bot:")]
+            assert len(refusal) == 1 and "only 2 Discord session start(s) remain for 2 shard(s)" in refusal[0]
+            assert not [line for line in bot.log if "Traceback" in line], bot.log
+            assert emulator.token not in "\n".join(bot.log)
+        assert emulator.gateway.identifies == 0
