@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # What the process runs now: (shard ids, shard count) and the gateway latency in ms (None: not connected).
 Shards = Callable[[], tuple[tuple[int, ...], int]]
 Latency = Callable[[], int | None]
+# How long `summit-bot status` still lists a dead process once nothing of it is left to take over.
+FORGET_AFTER = timedelta(minutes=10)
 
 
 def new_process_id() -> str:
@@ -103,6 +105,10 @@ class Membership:
                 log.warning("cluster heartbeat: %s; trying again at the next beat", exc)
             except Exception:
                 log.exception("cluster heartbeat failed; trying again at the next beat")
+
+    async def forget_dead(self) -> int:
+        """Rows of processes dead for a while whose claims were all taken over: nothing left to show."""
+        return await self._processes.forget_dead(ended_before=self._clock.now() - FORGET_AFTER)
 
     async def stop(self) -> None:
         """A clean stop: the heartbeat ends and the row is deleted, which releases every lease at once."""

@@ -245,6 +245,7 @@ class ReminderRuntime:
         cutoff = self._clock.now() - SWEEP_MIN_AGE
         try:
             await self._take_over()
+            await self.membership.forget_dead()
             for delivery in await self._service.deliveries.unconfirmed(claimed_by=self.membership.process_id):
                 if (delivery.claimed_at or cutoff) < cutoff and not self.sender.in_flight(delivery.key):
                     await self.dispatcher.recover(delivery)

@@ -167,3 +167,17 @@ async def test_a_start_drops_at_once_a_row_of_this_host_whose_process_no_longer_
         assert {row.id for row in await processes.all()} == {"elsewhere", restarted.process_id}
     finally:
         await restarted.stop()
+
+
+async def test_a_dead_process_is_forgotten_only_once_its_claims_are_taken_over_and_it_is_long_gone(db, clock):
+    deliveries, processes = DeliveryRepository(db), ProcessRepository(db)
+    dead, survivor = member(db, clock), member(db, clock)
+    await dead.start()
+    await claim_many(deliveries, clock, dead.process_id, 2)
+    clock.advance(timedelta(minutes=20))
+    await survivor.start()
+    assert await survivor.forget_dead() == 0  # it still holds claims: status must show it
+    assert len(await deliveries.take_over(survivor.process_id, now=clock.now())) == 2
+    assert await survivor.forget_dead() == 1
+    assert [row.id for row in await processes.all()] == [survivor.process_id]
+    await survivor.stop()

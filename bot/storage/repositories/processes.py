@@ -94,11 +94,11 @@ class ProcessRepository:
         rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM bot_processes ORDER BY started_at, id")  # noqa: S608
         return [_process(row) for row in rows]
 
-    async def forget_dead(self, *, now: datetime, older_than: datetime) -> int:
-        """Drop rows whose lease ended before `older_than` and that hold no claim any more (status stays short)."""
+    async def forget_dead(self, *, ended_before: datetime) -> int:
+        """Drop rows whose lease ended before `ended_before` and that hold no claim any more (status stays short)."""
         async with self._db.transaction() as tx:
             return await tx.execute(
-                "DELETE FROM bot_processes WHERE lease_until < ? AND lease_until < ? AND NOT EXISTS"
-                " (SELECT 1 FROM reminder_deliveries d WHERE d.state = 'claimed' AND d.claimed_by = bot_processes.id)",
-                (iso(now), iso(older_than)),
+                "DELETE FROM bot_processes WHERE lease_until < ? AND NOT EXISTS (SELECT 1 FROM reminder_deliveries d"
+                " WHERE d.state = 'claimed' AND d.claimed_by = bot_processes.id)",
+                (iso(ended_before),),
             )
