@@ -1,13 +1,15 @@
 """Reminders with no single owner, with real bot processes on one PostgreSQL store and one emulator: every
-process fans out the due reminder (the ledger's primary key splits the members), one is SIGKILLed at a
-random point, and the others finish its work within the lease: every member reminded exactly once. Then
-every process is killed and restarted: nothing lost, nothing doubled.
+process fans out a due reminder (the ledger's primary key splits the members between them). In each
+trial one process is SIGKILLed at a random point of a fan-out and started again at once; the others
+finish its work within the lease: every member reminded exactly once. At the end every process is
+killed in the middle of a last fan-out and all are restarted: nothing lost, nothing doubled.
 
-Trials: TRIALS in `make test`, 100 with SUMMIT_LONG=1. Each trial is a new event's fan-out on the same
-database; the processes are started for it (they plan the store's jobs at start)."""
+One cluster serves every trial: the trials' events are in the store before it starts (each process
+plans every job at start), due one after the other. TRIALS in `make test`, 100 with SUMMIT_LONG=1."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 from datetime import timedelta
@@ -15,19 +17,21 @@ from datetime import timedelta
 import pytest
 
 from bot.config import validate_settings
-from bot.sandbox import DiscordEmulator
+from bot.sandbox import DiscordEmulator, Member
 from bot.sandbox.sharding import ShardingLimits
 from tests.helpers.cluster import Cluster
 from tests.helpers.fan_out import ledger_states, prepare_fan_out, reminded, wait_reminded
 
 LONG = os.environ.get("SUMMIT_LONG") == "1"
-TRIALS = 100 if LONG else 2
-MEMBERS = 300
+TRIALS = 100 if LONG else 10
+MEMBERS = 150  # per trial
 PROCESSES = 3
-LEASE = {"heartbeat_seconds": 0.5, "lease_seconds": 2}
-PER_PROCESS_LIMIT = 150  # requests per second each process paces itself to: a fan-out of a few seconds
+FIRST_DUE = 6.0  # seconds after the store is prepared: about when the cluster is ready
+GAP = 3.0  # between two trials' due times: a fan-out, a takeover within the lease
+LEASE = {"heartbeat_seconds": 0.25, "lease_seconds": 1}
+GLOBAL_LIMIT = 400  # requests per second for the whole cluster (shared on PostgreSQL)
 
-pytestmark = pytest.mark.timeout(60 + TRIALS * 40)
+pytestmark = pytest.mark.timeout(90 + TRIALS * 4 * GAP)
 
 
 def with_cluster_section(cluster: Cluster) -> None:
@@ -37,76 +41,48 @@ def with_cluster_section(cluster: Cluster) -> None:
             config.write("[cluster]\n" + "".join(f"{key} = {value}\n" for key, value in LEASE.items()))
 
 
-async def test_sigkill_one_of_three_processes_mid_fan_out_every_member_reminded_exactly_once(tmp_path, postgres_url):
+def check_once(emulator: DiscordEmulator, members: list[Member], what: str) -> None:
+    counts = reminded(emulator, members)
+    assert counts == [1] * len(members), f"{what}: {counts.count(0)} lost, {sum(1 for n in counts if n > 1)} duplicated"
+
+
+async def test_processes_killed_at_random_points_of_fan_outs_every_member_reminded_exactly_once(tmp_path, postgres_url):
     rng = random.Random(int(os.environ.get("SUMMIT_SEED", "12")))
     settings = validate_settings({"database": {"url": postgres_url}})
     limits = ShardingLimits(max_concurrency=PROCESSES, identify_window=0.0)
     async with DiscordEmulator(sharding=limits, global_rate_limit=None) as emulator:
         guild = emulator.create_guild("Summit Community")
+        trials = [[emulator.create_member(guild, f"t{k}m{n:03d}") for n in range(MEMBERS)] for k in range(TRIALS + 1)]
+        for k, members in enumerate(trials):
+            await prepare_fan_out(settings, guild.id, [m.id for m in members], key=f"trial-{k}",
+                                  due_in=timedelta(seconds=FIRST_DUE + k * GAP))  # fmt: skip
         cluster = Cluster(
             emulator, postgres_url, shard_count=PROCESSES, ranges=[str(i) for i in range(PROCESSES)],
-            workdir=tmp_path, discord={"global_rate_limit": PER_PROCESS_LIMIT},
+            workdir=tmp_path, discord={"global_rate_limit": GLOBAL_LIMIT},
         )  # fmt: skip
         with_cluster_section(cluster)
-        try:
-            for trial in range(TRIALS):
-                members = [emulator.create_member(guild, f"t{trial}m{n:03d}") for n in range(MEMBERS)]
-                await prepare_fan_out(settings, guild.id, [m.id for m in members], due_in=timedelta(seconds=2),
-                                      key=f"trial-{trial}")  # fmt: skip
-                await cluster.start()
-                victim, kill_after = rng.randrange(PROCESSES), rng.randrange(10, MEMBERS - 50)
-                await wait_reminded(emulator, members, kill_after, timeout=30)
-                await cluster.kill(victim)
-                # The survivors finish, the victim's claims within its lease and the sweep (lease / 2).
-                await wait_reminded(emulator, members, MEMBERS, timeout=20)
-                counts = reminded(emulator, members)
-                assert counts == [1] * MEMBERS, (
-                    f"trial {trial} (process {victim} killed after {kill_after}): {counts.count(0)} lost,"
-                    f" {sum(1 for n in counts if n > 1)} duplicated"
-                )
-                await cluster.stop()
-                senders = {number for number in range(PROCESSES) if _sent_any(cluster.log(number))}
-                assert len(senders) >= 2, f"trial {trial}: the fan-out was not shared ({senders})"
-        finally:
-            await cluster.stop()
-    states = await _states(settings)
-    assert states == {"sent": MEMBERS * TRIALS}, states
-    # A kill in the middle of a fan-out leaves claims in flight (16 at a time): a survivor took them over.
-    taken = [line for number in range(PROCESSES) for line in cluster.log(number) if "taking over" in line]
-    assert taken, "no kill left a claim to take over: the test did not exercise the takeover"
-
-
-async def test_every_process_killed_mid_fan_out_and_restarted_nothing_lost_nothing_doubled(tmp_path, postgres_url):
-    settings = validate_settings({"database": {"url": postgres_url}})
-    limits = ShardingLimits(max_concurrency=PROCESSES, identify_window=0.0)
-    async with DiscordEmulator(sharding=limits, global_rate_limit=None) as emulator:
-        guild = emulator.create_guild("Summit Community")
-        members = [emulator.create_member(guild, f"member{n:03d}") for n in range(MEMBERS)]
-        cluster = Cluster(
-            emulator, postgres_url, shard_count=PROCESSES, ranges=[str(i) for i in range(PROCESSES)],
-            workdir=tmp_path, discord={"global_rate_limit": PER_PROCESS_LIMIT},
-        )  # fmt: skip
-        with_cluster_section(cluster)
-        await prepare_fan_out(settings, guild.id, [m.id for m in members], due_in=timedelta(seconds=2))
         try:
             await cluster.start()
-            await wait_reminded(emulator, members, MEMBERS // 3, timeout=30)
+            for k, members in enumerate(trials[:TRIALS]):
+                victim, kill_after = k % PROCESSES, rng.randrange(5, MEMBERS - 20)
+                await wait_reminded(emulator, members, kill_after, timeout=30)
+                await cluster.kill(victim)
+                restarted = asyncio.create_task(cluster.restart(victim))
+                await wait_reminded(emulator, members, MEMBERS, timeout=15)
+                check_once(emulator, members, f"trial {k} (process {victim} killed after {kill_after})")
+                await restarted
+            last = trials[TRIALS]
+            await wait_reminded(emulator, last, MEMBERS // 4, timeout=30)
             for number in range(PROCESSES):
                 await cluster.kill(number)
-            at_kill = sum(1 for n in reminded(emulator, members) if n)
-            assert at_kill < MEMBERS, "killed after the fan-out: not in its middle"
-            await cluster.start()  # on this host: the killed pids are gone, their claims taken over at once
-            await wait_reminded(emulator, members, MEMBERS, timeout=30)
+            assert sum(1 for n in reminded(emulator, last) if n) < MEMBERS, "all killed after the last fan-out"
+            await cluster.start()
+            await wait_reminded(emulator, last, MEMBERS, timeout=15)
+            check_once(emulator, last, "every process killed and restarted")
             await cluster.stop()
         finally:
             await cluster.stop()
-    assert reminded(emulator, members) == [1] * MEMBERS
-    assert await _states(settings) == {"sent": MEMBERS}
-
-
-def _sent_any(lines: list[str]) -> bool:
-    return any("finished" in line and "sent=" in line and "sent=0 " not in line for line in lines)
-
-
-async def _states(settings) -> dict[str, int]:
-    return await ledger_states(settings)
+    assert await ledger_states(settings) == {"sent": MEMBERS * (TRIALS + 1)}
+    # A kill in the middle of a fan-out leaves claims in flight: survivors took them over.
+    taken = [line for number in range(PROCESSES) for line in cluster.log(number) if "taking over" in line]
+    assert taken, "no kill left a claim to take over: the test did not exercise the takeover"
