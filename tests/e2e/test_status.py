@@ -4,33 +4,18 @@ took them over; the reminders due next with their audience; --json."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import SystemClock
 from bot.reminders.ledger import DeliveryKey, instant_text
 from bot.reminders.planning import Audience, DeliveryKind
 from bot.storage.repositories.processes import ProcessRepository, ProcessRow
+from tests.helpers.cluster_reminders import summit_status
 from tests.helpers.reminders import reminder_world
 
 GUILD = 4242
 DAY = 86400
-
-
-async def summit_status(tmp_path, store_url: str, *args: str) -> str:
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "{store_url}"\n', encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key not in ("SUMMIT_DATABASE_URL", "SUMMIT_BOT_CONFIG")}
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "status", "--config", str(config), *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    out, err = await child.communicate()
-    assert child.returncode == 0, err.decode()
-    return out.decode()
 
 
 def line_of(text: str, needle: str) -> str:

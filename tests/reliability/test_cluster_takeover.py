@@ -20,6 +20,7 @@ from bot.config import validate_settings
 from bot.sandbox import DiscordEmulator, Member
 from bot.sandbox.sharding import ShardingLimits
 from tests.helpers.cluster import Cluster
+from tests.helpers.cluster_reminders import status_report, summit_status
 from tests.helpers.fan_out import ledger_states, prepare_fan_out, reminded, wait_reminded
 
 LONG = os.environ.get("SUMMIT_LONG") == "1"
@@ -39,6 +40,23 @@ def with_cluster_section(cluster: Cluster) -> None:
     for process in cluster.processes:
         with process.config.open("a", encoding="utf-8") as config:
             config.write("[cluster]\n" + "".join(f"{key} = {value}\n" for key, value in LEASE.items()))
+
+
+async def show_the_takeover(cluster: Cluster, victim: int, victim_pid: int, workdir, store_url: str) -> None:
+    """`summit-bot status` while the victim is dead: a survivor takes over only once its lease ended."""
+    survivors = [cluster.processes[i] for i in range(PROCESSES) if i != victim]
+    waits = [asyncio.create_task(process.wait_for_log("taking over", 15)) for process in survivors]
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    done.pop().result()
+    report = await status_report(workdir, store_url)
+    alive = {entry["pid"]: entry["alive"] for entry in report["processes"]}
+    assert alive[victim_pid] is False, report
+    assert sorted(alive.values()) == [False, True, True], report
+    text = await summit_status(workdir, store_url)
+    assert "live processes: 2" in text and "dead processes (lease ended): 1" in text, text
 
 
 def check_once(emulator: DiscordEmulator, members: list[Member], what: str) -> None:
@@ -66,7 +84,10 @@ async def test_processes_killed_at_random_points_of_fan_outs_every_member_remind
             for k, members in enumerate(trials[:TRIALS]):
                 victim, kill_after = k % PROCESSES, rng.randrange(5, MEMBERS - 20)
                 await wait_reminded(emulator, members, kill_after, timeout=30)
+                victim_pid = cluster.processes[victim].process.pid
                 await cluster.kill(victim)
+                if k == 0:
+                    await show_the_takeover(cluster, victim, victim_pid, tmp_path, postgres_url)
                 restarted = asyncio.create_task(cluster.restart(victim))
                 await wait_reminded(emulator, members, MEMBERS, timeout=15)
                 check_once(emulator, members, f"trial {k} (process {victim} killed after {kill_after})")
