@@ -40,15 +40,18 @@ STALE_AFTER = 10.0
 
 
 class SharedLimit(Protocol):
-    """What other processes spend of the same limit: `take()` returns when one more request may go."""
+    """What other processes spend of the same limit: `take()` returns when one more request may go (a
+    handle for its place), `answered(handle)` once its answer came back."""
 
-    async def take(self) -> None: ...
+    async def take(self) -> object: ...
+
+    async def answered(self, place: object) -> None: ...
 
 
 class Ticket:
     """One paced request: when it was let go, and when its answer (or its failure) came back."""
 
-    __slots__ = ("_finished", "_monotonic", "_on_finish", "finished_at", "started_at")
+    __slots__ = ("_finished", "_monotonic", "_on_finish", "finished_at", "shared_place", "started_at")
 
     def __init__(self, monotonic: Callable[[], float]) -> None:
         self._monotonic = monotonic
@@ -56,6 +59,7 @@ class Ticket:
         self._on_finish: Callable[[Ticket], None] | None = None
         self.started_at: float | None = None
         self.finished_at: float | None = None
+        self.shared_place: object = None  # its place in the shared limit, if any
 
     def finish(self) -> None:
         """The answer came back, the request failed, or it was never sent. Only the first call counts."""
@@ -110,13 +114,20 @@ class Pacer:
             if delay > 0:
                 await self._sleep(delay)
             if self._shared is not None:
-                await self._shared.take()
+                ticket.shared_place = await self._shared.take()
         except BaseException:
             ticket.finish()  # never sent: it must not hold back the ones after it
             raise
         ticket.started_at = self._monotonic()
         self.granted += 1
         return ticket
+
+    async def answered(self, ticket: Ticket) -> None:
+        """The ticket's request was answered (or failed): finish it, and free its place in the shared limit."""
+        ticket.finish()
+        if self._shared is not None and ticket.shared_place is not None:
+            place, ticket.shared_place = ticket.shared_place, None
+            await self._shared.answered(place)
 
     def _retire(self, ticket: Ticket) -> None:
         if ticket.finished_at is not None:
@@ -162,7 +173,7 @@ def paced_trace(pacer: Pacer) -> aiohttp.TraceConfig:
     async def on_request_done(_session: object, context: object, _params: object) -> None:
         ticket = getattr(context, "pacing_ticket", None)
         if ticket is not None:
-            ticket.finish()
+            await pacer.answered(ticket)
 
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(on_request_start)

@@ -1,24 +1,25 @@
 """The global rate limit shared by every process on a PostgreSQL store: a strategy the pacer takes.
 
-Discord's limit is per token, so N processes pacing themselves to 50/s each would send N × 50. Before
-each request is let go, this asks the store (bot/storage/repositories/rate_budget.py) whether fewer than
-`limit` requests of any process started in the last `1 s + slack`; if not, it waits until the oldest of
-them leaves that span, and asks again.
+Discord's limit is per token, so N processes pacing themselves to 50/s each would send N × 50. The rule
+is the pacer's own (bot/pacing.py), over every process: a request holds a place from when it starts
+until one second after its answer came back, and a request may start while fewer than `limit` places
+are held. Discord counts a request when it arrives, somewhere between its start and its answer, so no
+one-second window at Discord then holds more than `limit`, whatever the network's delays. The places
+are rows in the store, stamped with the database's clock (bot/storage/repositories/rate_budget.py).
 
-Why a sliding span rather than a budget per clock second: Discord counts a request when it arrives, in a
-window of its own that is not aligned with our seconds; with a budget per second, the end of one second
-and the start of the next (2 × limit) can land in one of Discord's windows. A sliding span of
-1 s + slack keeps any one-second window at Discord under the limit as long as requests' network
-delays differ by less than the slack, and uses limit / (1 + slack) of it: 97 % with the default 0.03 s.
+Why not a budget per clock second: Discord's windows are not aligned with our seconds; the end of one
+second and the start of the next (2 × limit) can land in one of them. Nor a sliding span on start times
+alone: a process whose request leaves a little late (a busy event loop) puts one too many in a window.
 
-The requests of one process ask in turn (first come, first asked), so one process keeps one query
-in flight. If the store cannot be reached, the request goes out under this process's own pacer only
+The requests of one process ask in turn (first come, first asked), so one process keeps one query in
+flight. If the store cannot be reached, the request goes out under this process's own pacer only
 (logged once per outage): a PostgreSQL restart must not stop the bot from talking to Discord.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from bot.storage.repositories.rate_budget import RateBudgetRepository
 
 log = logging.getLogger(__name__)
 
-SLACK = 0.03  # seconds: the spread of network delays the shared span allows for
+SLACK = 0.0  # seconds added to the one-second window (answers are stamped after they came back already)
 
 
 class SharedRateBudget:
@@ -48,21 +49,29 @@ class SharedRateBudget:
         self._turn = asyncio.Lock()
         self._store_down = False
 
-    async def take(self) -> None:
-        """Return when this request may start, every process counted."""
+    async def take(self) -> int | None:
+        """Return when this request may start, every process counted: its place (hand it to `answered`),
+        or None when the store could not be asked."""
         async with self._turn:
             while True:
                 try:
-                    wait = await self._repository.try_start(limit=self.limit, span=self.span)
+                    place, wait = await self._repository.try_start(limit=self.limit, span=self.span)
                 except StoreUnavailableError as exc:
                     if not self._store_down:
                         log.warning("shared rate limit unavailable (%s): pacing this process alone", exc)
                         self._store_down = True
-                    return
+                    return None
                 self._store_down = False
-                if wait is None:
-                    return
+                if place is not None:
+                    return place
                 await self._sleep(wait)
+
+    async def answered(self, place: int | None) -> None:
+        """The request's answer came back (or it failed): its place is freed one window from now."""
+        if place is None:
+            return
+        with contextlib.suppress(StoreUnavailableError):  # if so, its place is freed when it goes stale
+            await self._repository.answered(place)
 
 
 def shared_rate_budget(database: Database, global_rate_limit: float) -> SharedRateBudget | None:

@@ -81,10 +81,13 @@ async def test_budget_refuses_the_request_over_the_limit_and_says_how_long_to_wa
     database = await open_database(postgres_url, migrate=False)
     try:
         budget = RateBudgetRepository(database)
-        assert [await budget.try_start(limit=3, span=5.0) for _ in range(3)] == [None, None, None]
-        wait = await budget.try_start(limit=3, span=5.0)
-        assert wait is not None and 4.0 < wait <= 5.0  # until the first of the three leaves the span
-        assert await budget.started_within(5.0) == 3, "the refused one is not recorded"
-        assert await budget.try_start(limit=4, span=5.0) is None
+        places = [await budget.try_start(limit=3, span=5.0) for _ in range(3)]
+        assert all(place is not None and wait == 0.0 for place, wait in places)
+        assert await budget.try_start(limit=3, span=5.0) == (None, 5.0)  # none answered: a window at least
+        await budget.answered(places[0][0])
+        place, wait = await budget.try_start(limit=3, span=5.0)
+        assert place is None and 4.0 < wait <= 5.0  # until the answered one leaves the span
+        assert await budget.held(5.0) == 3, "the refused ones are not recorded"
+        assert (await budget.try_start(limit=4, span=5.0))[0] is not None
     finally:
         await database.close()
