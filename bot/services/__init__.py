@@ -35,7 +35,8 @@ class Services:
 
 def build_services(database: Database, settings: Settings, clock: Clock) -> Services:
     content = ContentRepository(database)
-    events = EventService(EventRepository(database), GuildSettingsRepository(database), content, clock, settings)
+    event_repository = EventRepository(database)
+    events = EventService(event_repository, GuildSettingsRepository(database), content, clock, settings)
     return Services(
         content=content,
         about=AboutService(content),
@@ -43,5 +44,7 @@ def build_services(database: Database, settings: Settings, clock: Clock) -> Serv
         declaration=DeclarationService(content),
         search=SearchService(SearchRepository(database)),
         events=events,
-        reminders=ReminderService(ReminderRepository(database), DeliveryRepository(database), events, clock, settings),
+        reminders=ReminderService(
+            ReminderRepository(database, event_repository.feed), DeliveryRepository(database), events, clock, settings
+        ),
     )

@@ -21,7 +21,13 @@ from bot.reminders.ledger import DeliveryState
 from bot.reminders.planning import SnoozeMode, next_due, snooze_due
 from bot.services.events.service import EventService
 from bot.storage.repositories.deliveries import Delivery, DeliveryRepository
-from bot.storage.repositories.reminders import PendingNotice, ReminderRepository, Snooze, Subscription
+from bot.storage.repositories.reminders import (
+    NOTICES_TOPIC,
+    PendingNotice,
+    ReminderRepository,
+    Snooze,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +94,9 @@ class ReminderService:
         # the store stays the truth.
         self._noticed: set[tuple[int, int]] | None = None
         self._expected: set[tuple[int, int]] = set()  # noted while the first read is under way
+        # A notice stored by another process's sender (bot/cluster/change_feed.py); when notices may have been
+        # missed, the set is read again from the store on next use.
+        reminders.feed.subscribe(NOTICES_TOPIC, self._notice_published, self._forget_noticed)
 
     # --- listeners -------------------------------------------------------------------------------
 
@@ -283,6 +292,13 @@ class ReminderService:
         notices = await self.repository.take_pending_notices(guild_id, user_id)
         self._noticed.discard(member)
         return notices
+
+    def _notice_published(self, key: str) -> None:
+        guild_id, _, user_id = key.partition(":")
+        self.expect_notice(int(guild_id), int(user_id))
+
+    def _forget_noticed(self) -> None:
+        self._noticed = None
 
     def expect_notice(self, guild_id: int, user_id: int) -> None:
         """The sender stored a notice for the member: the next `take_notices` must look."""

@@ -89,3 +89,19 @@ async def test_the_events_page_of_another_process_shows_the_edit_at_once(world, 
         assert RENAMED not in await shown()  # B rendered and cached the page
         await _edit_through_a_and_await_b(world, bot_b, process_a)
         assert RENAMED in await shown()
+
+
+async def test_a_closed_dm_notice_stored_by_another_process_is_told_by_this_one(world, bot_b, process_a):
+    # B has answered the member once: it knows (and keeps in memory) that no notice waits for them.
+    first = await world.emulator.slash(world.member_en, world.general, "about")
+    assert first.followups == []
+    event = await process_a.events.find(world.guild.id, "india-2026")
+    heard = asyncio.Event()
+    bot_b.services.reminders.repository.feed.subscribe("notices", lambda key: heard.set(), lambda: None)
+    # Process A's sender found the member's DMs closed and stored the notice for their next command.
+    await process_a.reminders.repository.add_pending_notice(world.guild.id, world.member_en.id, event.id, at=NOW)
+    await asyncio.wait_for(heard.wait(), DEADLINE)
+
+    about = await world.emulator.slash(world.member_en, world.general, "about")
+    (told,) = await about.wait_for_followups(1)
+    assert told.ephemeral and "I could not send you the reminder for" in told["content"]

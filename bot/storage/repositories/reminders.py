@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.cluster.change_feed import ChangeFeed
 from bot.storage.database import Database, Row
 from bot.storage.repositories.deliveries import iso
 
@@ -126,9 +127,14 @@ def _follower_filters(alias: str, lead: int | None, subscribed_before: datetime 
     return " AND ".join(conditions), params
 
 
+NOTICES_TOPIC = "notices"  # key: "<server id>:<member id>"; who ReminderService expects to have a notice waiting
+
+
 class ReminderRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, feed: ChangeFeed | None = None) -> None:
         self._db = database
+        # Shared with the events repository (build_services): one LISTEN connection per process.
+        self.feed = feed or ChangeFeed(database)
         self._subscription = _SUBSCRIPTION.format(**_SQL[database.dialect.name])
         self._follower_key = _SQL[database.dialect.name]["follower_key"]
 
@@ -373,13 +379,15 @@ class ReminderRepository:
             await tx.execute("DELETE FROM reminder_dm_channels WHERE user_id = ?", (user_id,))
 
     async def add_pending_notice(self, guild_id: int, user_id: int, event_id: int, *, at: datetime) -> None:
-        async with self._db.transaction() as tx:
+        # Published: the member's next command may reach another process, whose ReminderService must look.
+        async with self.feed.transaction() as tx:
             await tx.execute(
                 "INSERT INTO reminder_pending_notices (guild_id, user_id, kind, event_id, created_at)"
                 " VALUES (?, ?, 'closed_dm', ?, ?) ON CONFLICT (guild_id, user_id, kind)"  # PostgreSQL needs the target
                 " DO UPDATE SET event_id = excluded.event_id, created_at = excluded.created_at",
                 (guild_id, user_id, event_id, iso(at)),
             )
+            await self.feed.publish(tx, NOTICES_TOPIC, f"{guild_id}:{user_id}")
 
     async def members_with_pending_notices(self) -> set[tuple[int, int]]:
         rows = await self._db.fetch_all("SELECT DISTINCT guild_id, user_id FROM reminder_pending_notices")
