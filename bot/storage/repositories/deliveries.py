@@ -21,7 +21,8 @@ _READ = _COLUMNS + ", claimed_by"
 # recorded (claimed before schema version 8). PostgreSQL locks the rows it picks and skips those another
 # process is taking over at the same moment; SQLite has one writer, the UPDATE is atomic by itself.
 _ORPHANED = (
-    "SELECT kind, event_id, instant, audience, recipient_id, lead_seconds FROM reminder_deliveries d"
+    "SELECT kind AS p_kind, event_id AS p_event_id, instant AS p_instant, audience AS p_audience,"
+    " recipient_id AS p_recipient_id, lead_seconds AS p_lead, claimed_by AS p_holder FROM reminder_deliveries d"
     " WHERE d.state = 'claimed' AND (d.claimed_by IS NULL OR d.claimed_by <> ?) AND NOT EXISTS"
     " (SELECT 1 FROM bot_processes p WHERE p.id = d.claimed_by AND p.lease_until > ?) ORDER BY d.claimed_at LIMIT ?"
 )
@@ -29,9 +30,15 @@ _SQL = {
     "sqlite": {"orphaned": _ORPHANED},
     "postgresql": {"orphaned": _ORPHANED + " FOR UPDATE OF d SKIP LOCKED"},
 }
+# A row is taken only if its holder is still the dead one that was picked. On PostgreSQL, under READ
+# COMMITTED, a competitor whose pick ran before another's takeover committed waits for that commit, then
+# re-checks the row as it is now: its holder is the winner, so it is left alone (a check on the picked
+# set alone, or through a join to bot_processes, would take it once more).
 _TAKE_OVER = (
-    "UPDATE reminder_deliveries SET claimed_by = ? WHERE state = 'claimed'"  # noqa: S608
-    " AND (kind, event_id, instant, audience, recipient_id, lead_seconds) IN ({orphaned})"
+    "WITH picked AS ({orphaned}) UPDATE reminder_deliveries SET claimed_by = ? FROM picked"  # noqa: S608
+    " WHERE kind = p_kind AND event_id = p_event_id AND instant = p_instant AND audience = p_audience"
+    " AND recipient_id = p_recipient_id AND lead_seconds = p_lead AND state = 'claimed'"
+    " AND claimed_by IS NOT DISTINCT FROM p_holder"
     f" RETURNING {_READ}"
 )
 
@@ -122,7 +129,7 @@ class DeliveryRepository:
         """Claims held by dead processes (lease ended at `now`, or row gone) become `me`'s, atomically: two
         processes taking over at once get disjoint rows. The caller settles them (nonce recovery)."""
         async with self._db.transaction() as tx:
-            rows = await tx.fetch_all(self._take_over, (me, me, iso(now), limit))
+            rows = await tx.fetch_all(self._take_over, (me, iso(now), limit, me))
         return sorted((_delivery(row) for row in rows), key=lambda d: d.claimed_at or d.due_at)
 
     async def claims_by_holder(self) -> dict[str | None, int]:
