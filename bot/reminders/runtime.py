@@ -113,8 +113,13 @@ class ReminderRuntime:
         finally:
             self.board.every("reminders:sweep", self.sweep_seconds, self.sweep)
             self.ready.set()
-        while self._early:
-            await self.on_reminder_change(self._early.pop(0))
+        while self._early and not self._bot.is_closed():
+            try:
+                await self.on_reminder_change(self._early.pop(0))
+            except StoreUnavailableError:
+                if self._bot.is_closed():
+                    return  # stopped meanwhile and the store closed first: the next start plans from the store
+                raise
 
     @property
     def sweep_seconds(self) -> float:

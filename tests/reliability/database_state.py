@@ -16,10 +16,14 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 # Tables that only cache what can be rebuilt and may change on a read (none so far).
 CACHE_TABLES: frozenset[str] = frozenset()
+# The running process's own bookkeeping, written on its own clock whatever members do: its heartbeat and
+# lease (bot/cluster/membership.py) and the shared request budget (bot/cluster/rate_budget.py). Neither
+# holds anything of a member's or a moderator's, and a test must not put them back.
+PROCESS_TABLES: frozenset[str] = frozenset({"bot_processes", "rate_budget"})
 
 
 async def table_names(database: Database) -> list[str]:
-    return [name for name in await database.table_names() if name not in CACHE_TABLES]
+    return [name for name in await database.table_names() if name not in CACHE_TABLES | PROCESS_TABLES]
 
 
 async def snapshot(database: Database) -> Snapshot:
