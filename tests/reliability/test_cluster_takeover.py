@@ -26,6 +26,8 @@ from tests.helpers.fan_out import ledger_states, prepare_fan_out, reminded, wait
 LONG = os.environ.get("SUMMIT_LONG") == "1"
 TRIALS = 100 if LONG else 10
 MEMBERS = 150  # per trial
+# The last fan-out, cut by killing every process, must outlast the kills: at GLOBAL_LIMIT it takes ~1.5 s.
+LAST_MEMBERS = 600
 PROCESSES = 3
 FIRST_DUE = 6.0  # seconds after the store is prepared: about when the cluster is ready
 GAP = 3.0  # between two trials' due times: a fan-out, a takeover within the lease
@@ -70,7 +72,8 @@ async def test_processes_killed_at_random_points_of_fan_outs_every_member_remind
     limits = ShardingLimits(max_concurrency=PROCESSES, identify_window=0.0)
     async with DiscordEmulator(sharding=limits, global_rate_limit=None) as emulator:
         guild = emulator.create_guild("Summit Community")
-        trials = [[emulator.create_member(guild, f"t{k}m{n:03d}") for n in range(MEMBERS)] for k in range(TRIALS + 1)]
+        sizes = [MEMBERS] * TRIALS + [LAST_MEMBERS]
+        trials = [[emulator.create_member(guild, f"t{k}m{n:03d}") for n in range(size)] for k, size in enumerate(sizes)]
         for k, members in enumerate(trials):
             await prepare_fan_out(settings, guild.id, [m.id for m in members], key=f"trial-{k}",
                                   due_in=timedelta(seconds=FIRST_DUE + k * GAP))  # fmt: skip
@@ -93,17 +96,16 @@ async def test_processes_killed_at_random_points_of_fan_outs_every_member_remind
                 check_once(emulator, members, f"trial {k} (process {victim} killed after {kill_after})")
                 await restarted
             last = trials[TRIALS]
-            await wait_reminded(emulator, last, MEMBERS // 4, timeout=30)
-            for number in range(PROCESSES):
-                await cluster.kill(number)
-            assert sum(1 for n in reminded(emulator, last) if n) < MEMBERS, "all killed after the last fan-out"
+            await wait_reminded(emulator, last, LAST_MEMBERS // 4, timeout=30)
+            await asyncio.gather(*(cluster.kill(number) for number in range(PROCESSES)))  # all at once
+            assert sum(1 for n in reminded(emulator, last) if n) < LAST_MEMBERS, "all killed after the last fan-out"
             await cluster.start()
-            await wait_reminded(emulator, last, MEMBERS, timeout=15)
+            await wait_reminded(emulator, last, LAST_MEMBERS, timeout=15)
             check_once(emulator, last, "every process killed and restarted")
             await cluster.stop()
         finally:
             await cluster.stop()
-    assert await ledger_states(settings) == {"sent": MEMBERS * (TRIALS + 1)}
+    assert await ledger_states(settings) == {"sent": MEMBERS * TRIALS + LAST_MEMBERS}
     # A kill in the middle of a fan-out leaves claims in flight: survivors took them over.
     taken = [line for number in range(PROCESSES) for line in cluster.log(number) if "taking over" in line]
     assert taken, "no kill left a claim to take over: the test did not exercise the takeover"
