@@ -3,7 +3,9 @@
 The one place where the boundary between processes shows. A writer calls `publish(tx, topic, key)` inside
 its transaction (one opened with `ChangeFeed.transaction()`); once that transaction has committed, every
 process calls the invalidators registered for the topic with the key (a server id, for caches kept per
-server). Nothing is delivered for a transaction rolled back.
+server). Nothing is delivered for a transaction rolled back. A subscriber that already follows its own
+process's changes in process (the reminder runtime replanning jobs) subscribes with `others_only`: each
+notice carries the feed's `origin`, so it hears only what other processes changed.
 
 - PostgreSQL: `SELECT pg_notify(?, ?)` in the transaction. PostgreSQL delivers it only on commit, so no
   process hears of a change before it can read it. Each process LISTENs on a dedicated connection (LISTEN
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "summit_cache"
 APPLICATION_NAME = "summit-bot change feed"
-# PostgreSQL refuses a payload of 8000 bytes or more; ours are "topic:key", a few dozen bytes.
+# PostgreSQL refuses a payload of 8000 bytes or more; ours are "topic:origin:key", a few dozen bytes.
 MAX_PAYLOAD_BYTES = 7999
 # A connection that died without a word (a halted server, a cut network) is noticed by this probe.
 PROBE_SECONDS = 30.0
@@ -47,6 +50,7 @@ class _Subscriber:
     topic: str
     invalidate: Invalidate
     drop_all: DropAll
+    others_only: bool
 
 
 class ChangeFeed:
@@ -60,6 +64,8 @@ class ChangeFeed:
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
+        # Which process published a notice (the same in every notice of this feed, new with each feed).
+        self.origin = secrets.token_hex(6)
         # Set while this process LISTENs (PostgreSQL): tests await it after cutting the connection.
         self.listening = asyncio.Event()
 
@@ -68,10 +74,11 @@ class ChangeFeed:
         """Whether other processes may write the store (PostgreSQL)."""
         return self._db.dialect.name == "postgresql"
 
-    def subscribe(self, topic: str, invalidate: Invalidate, drop_all: DropAll) -> None:
-        """`invalidate(key)` after each committed change published on `topic`; `drop_all()` when changes may
-        have been missed. Both run on the event loop and must not block."""
-        self._subscribers.append(_Subscriber(topic, invalidate, drop_all))
+    def subscribe(self, topic: str, invalidate: Invalidate, drop_all: DropAll, *, others_only: bool = False) -> None:
+        """`invalidate(key)` after each committed change published on `topic` (with `others_only`, only those
+        of other processes); `drop_all()` when changes may have been missed. Both run on the event loop and
+        must not block."""
+        self._subscribers.append(_Subscriber(topic, invalidate, drop_all, others_only))
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -90,11 +97,11 @@ class ChangeFeed:
                 self._pending.pop(token, None)
         if not self.shared:
             for topic, key in published:
-                self._deliver(topic, key)
+                self._deliver(topic, self.origin, key)
 
     async def publish(self, tx: Transaction, topic: str, key: object) -> None:
         """Tell every process, once `tx` commits, that what `topic` holds for `key` changed."""
-        payload = f"{topic}:{key}"
+        payload = f"{topic}:{self.origin}:{key}"
         if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"change notice over {MAX_PAYLOAD_BYTES} bytes: {payload[:60]}…")
         if self.shared:
@@ -182,14 +189,15 @@ class ChangeFeed:
             delay = min(delay * 2, self._max_retry)
 
     def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
-        topic, _, key = payload.partition(":")
-        self._deliver(topic, key)
+        topic, _, rest = payload.partition(":")
+        origin, _, key = rest.partition(":")
+        self._deliver(topic, origin, key)
 
     # --- delivering ------------------------------------------------------------------------------
 
-    def _deliver(self, topic: str, key: str) -> None:
+    def _deliver(self, topic: str, origin: str, key: str) -> None:
         for subscriber in list(self._subscribers):
-            if subscriber.topic == topic:
+            if subscriber.topic == topic and not (subscriber.others_only and origin == self.origin):
                 try:
                     subscriber.invalidate(key)
                 except Exception:

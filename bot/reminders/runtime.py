@@ -7,7 +7,10 @@ Start-up order, once the bot is connected (on_ready, after every GUILD_CREATE):
    (within the grace window, event not started) or recorded as skipped; snoozes likewise;
 4. moved/cancelled notices of the last grace window are completed (the ledger skips those sent).
 Changes after that arrive through the listeners: the events service's (a date moved, an event
-cancelled or deleted) and the reminder service's (a subscription, a snooze, channel lead times).
+cancelled or deleted) and the reminder service's (a subscription, a snooze, channel lead times). Those
+made by OTHER processes sharing the store (PostgreSQL) arrive through the change feed
+(bot/cluster/change_feed.py) and are planned here too, so every live process holds every job: a reminder
+never waits for the process that took the subscription (docs/reminders.md, "Several processes").
 
 The store unavailable (PostgreSQL restarting, its connections dropped) stops nothing for good: a run,
 start-up and a snooze that fired are tried again with a growing wait until the store is back
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +39,9 @@ from bot.reminders.retry import until_stored
 from bot.reminders.sender import Sender
 from bot.services.reminders import ReminderChange
 from bot.storage.database import StoreUnavailableError
+from bot.storage.repositories.events import EVENTS_TOPIC
 from bot.storage.repositories.processes import ProcessRepository
-from bot.storage.repositories.reminders import Snooze, Subscription
+from bot.storage.repositories.reminders import PLANS_TOPIC, Snooze, Subscription
 
 if TYPE_CHECKING:
     from bot.client import SummitBot
@@ -91,6 +95,11 @@ class ReminderRuntime:
         self._tasks: set[asyncio.Task[Any]] = set()
         # Changes that arrive while start() is planning, followed once it is done.
         self._early: list[ReminderChange] = []
+        # Other processes' changes, heard on the change feed and not yet planned (one replan per key).
+        self._heard: set[str] = set()
+        feed = self._repository.feed
+        feed.subscribe(PLANS_TOPIC, self._heard_plans, self._heard_everything, others_only=True)
+        feed.subscribe(EVENTS_TOPIC, self._heard_events, self._heard_everything, others_only=True)
 
     @property
     def grace(self) -> timedelta:
@@ -131,6 +140,11 @@ class ReminderRuntime:
         for guild in list(self._bot.guilds):
             await self._events.ensure_seeded(guild.id)
         recovered = await self._take_over()
+        return recovered, await self._plan_everything()
+
+    async def _plan_everything(self) -> int:
+        """Every job from the store, overdue ones caught up (the ledger keeps each message once); the number
+        of servers planned."""
         guilds = await self._repository.guilds_with_reminders()
         for guild_id in guilds:
             for event in await self._events.repository.list(guild_id):
@@ -139,7 +153,7 @@ class ReminderRuntime:
             await self._plan_snooze(snooze, at_start=True)
         for plan in await self.dispatcher.plans_since(self._clock.now() - self.grace):
             self._spawn_notice(plan)
-        return recovered, len(guilds)
+        return len(guilds)
 
     async def stop(self) -> None:
         self.board.drop_all()
@@ -321,6 +335,47 @@ class ReminderRuntime:
         if event is None:
             return
         await self.plan(event, at_start=False)
+
+    # --- other processes' changes (PostgreSQL) ----------------------------------------------------
+
+    def _heard_plans(self, key: str) -> None:
+        guild_id, event_id, snooze_id = (int(part) if part else None for part in key.split(":"))
+        assert guild_id is not None
+        self._follow(f"plans:{key}", lambda: self.on_reminder_change(ReminderChange(guild_id, event_id, snooze_id)))
+
+    def _heard_events(self, key: str) -> None:
+        self._follow(f"events:{key}", lambda: self._others_changed_events(int(key)))
+
+    def _heard_everything(self) -> None:
+        """The feed may have missed changes (its connection dropped): plan from the store, as at start."""
+        self._follow("*", self._plan_everything)
+
+    def _follow(self, key: str, work: Callable[[], Awaitable[object]]) -> None:
+        """Called by the change feed on the event loop, so it must not block: the replan runs in a task. A
+        burst of changes to one event (many members subscribing) is planned once per read of the store."""
+        if not self._starting or self._bot.is_closed() or key in self._heard:
+            return  # not started: start() plans everything from the store
+        self._heard.add(key)
+
+        async def follow() -> object:
+            self._heard.discard(key)  # a change heard from now on may not be in what is read next
+            if key == "*" and not self.ready.is_set():
+                return None  # start() is reading everything
+            return await work()
+
+        self._spawn(until_stored(follow, f"replan {key}"), f"replan {key}")
+
+    async def _others_changed_events(self, guild_id: int) -> None:
+        """Another process changed a server's events: plan them again, and share the notices of a moved or
+        cancelled event with that process (the ledger splits the followers; if it died, they are ours)."""
+        if not await self._repository.has_reminders(guild_id):
+            return  # most servers (a new one seeded by another process): no job, nobody to tell
+        await self.on_reminder_change(ReminderChange(guild_id))
+        if not self.ready.is_set():
+            return  # start() sends the notices of the grace window
+        for plan in await self.dispatcher.plans_since(self._clock.now() - self.grace):
+            if plan.guild_id == guild_id:
+                self._spawn_notice(plan)
 
     def job_run_at(self, event_id: int, lead: int, audience: Audience = Audience.DM) -> datetime | None:
         return self.board.run_at(reminder_job_id(event_id, lead, audience))

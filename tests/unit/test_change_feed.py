@@ -84,6 +84,28 @@ async def test_committed_change_reaches_the_other_process_once_and_a_rolled_back
         assert heard.dropped == 0
 
 
+async def test_a_subscriber_of_other_processes_changes_does_not_hear_its_own(store_url):
+    async with writer_and_reader(store_url) as (writer, reader):
+        await writer.start(store_url)  # the writing process listens too (on SQLite: already)
+        try:
+            own, others, everything = Heard(), Heard(), Heard()
+            writer.subscribe("plans", own.invalidate, own.drop_all, others_only=True)
+            reader.subscribe("plans", others.invalidate, others.drop_all, others_only=True)
+            writer.subscribe("plans", everything.invalidate, everything.drop_all)
+            async with writer.transaction() as tx:
+                await writer.publish(tx, "plans", "1:2:")  # keys may hold the separator
+            await everything.until(lambda: everything.keys == ["1:2:"])
+            if writer.shared:
+                await others.until(lambda: others.keys == ["1:2:"])
+            else:
+                assert others.keys == [], "on SQLite the writer is the only process"
+            # The writer's own subscribers heard its notice at once: the one of other processes' was passed over.
+            assert own.keys == []
+        finally:
+            if writer is not reader:
+                await writer.stop()
+
+
 async def test_publish_refuses_a_payload_over_the_limit_and_a_transaction_it_did_not_open(store_url):
     async with writer_and_reader(store_url) as (writer, _reader):
         async with writer.transaction() as tx:

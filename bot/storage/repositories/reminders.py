@@ -128,6 +128,13 @@ def _follower_filters(alias: str, lead: int | None, subscribed_before: datetime 
 
 
 NOTICES_TOPIC = "notices"  # key: "<server id>:<member id>"; who ReminderService expects to have a notice waiting
+# What the reminder runtime of every other process plans: published in the transaction of each change to
+# subscriptions, snoozes or the channel's lead times. Key: "<server id>:<event id or ''>:<snooze id or ''>".
+PLANS_TOPIC = "plans"
+
+
+def plans_key(guild_id: int, event_id: int | None = None, snooze_id: int | None = None) -> str:
+    return f"{guild_id}:{'' if event_id is None else event_id}:{'' if snooze_id is None else snooze_id}"
 
 
 class ReminderRepository:
@@ -172,7 +179,7 @@ class ReminderRepository:
         self, guild_id: int, user_id: int, event_id: int | None, *, locale: str, leads: Sequence[int], at: datetime
     ) -> tuple[Subscription, bool]:
         """Create the subscription, or replace its lead times and locale; (it, whether it is new)."""
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             # Insert first, not read-then-write: under PostgreSQL's READ COMMITTED two saves at once (a double
             # click answered on two connections) would both find nothing and the second break the unique index.
             # A conflict waits for the other transaction and inserts nothing (no row returned).
@@ -198,14 +205,19 @@ class ReminderRepository:
                 "INSERT INTO reminder_subscription_leads (subscription_id, lead_seconds) VALUES (?, ?)",
                 [(subscription_id, lead) for lead in leads],
             )
+            await self.feed.publish(tx, PLANS_TOPIC, plans_key(guild_id, event_id))
         assert subscription_id is not None
         stored = await self.subscription(subscription_id)
         assert stored is not None
         return stored, created
 
     async def delete(self, subscription_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM reminder_subscriptions WHERE id = ?", (subscription_id,))
+        async with self.feed.transaction() as tx:
+            row = await tx.fetch_one(
+                "DELETE FROM reminder_subscriptions WHERE id = ? RETURNING guild_id, event_id", (subscription_id,)
+            )
+            if row is not None:
+                await self.feed.publish(tx, PLANS_TOPIC, plans_key(row["guild_id"], row["event_id"]))
 
     async def delete_for_event(self, event_id: int) -> int:
         """The event is gone: nobody follows it any more (its snoozes go with it)."""
@@ -297,6 +309,15 @@ class ReminderRepository:
         )
         return {row["guild_id"] for row in rows}
 
+    async def has_reminders(self, guild_id: int) -> bool:
+        """Whether the server's events may have jobs (one of `guilds_with_reminders`)."""
+        value = await self._db.fetch_value(
+            "SELECT EXISTS (SELECT 1 FROM reminder_subscriptions WHERE guild_id = ?)"
+            " OR EXISTS (SELECT 1 FROM reminder_channel_leads WHERE guild_id = ?)",
+            (guild_id, guild_id),
+        )
+        return bool(value)
+
     # --- the announcements channel's lead times --------------------------------------------------
 
     async def channel_leads(self, guild_id: int) -> tuple[int, ...]:
@@ -307,12 +328,13 @@ class ReminderRepository:
         return tuple(row["lead_seconds"] for row in rows)
 
     async def set_channel_leads(self, guild_id: int, leads: Iterable[int]) -> None:
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             await tx.execute("DELETE FROM reminder_channel_leads WHERE guild_id = ?", (guild_id,))
             await tx.executemany(
                 "INSERT INTO reminder_channel_leads (guild_id, lead_seconds) VALUES (?, ?)",
                 [(guild_id, lead) for lead in set(leads)],
             )
+            await self.feed.publish(tx, PLANS_TOPIC, plans_key(guild_id))
 
     # --- snoozes ---------------------------------------------------------------------------------
 
@@ -327,7 +349,7 @@ class ReminderRepository:
         locale: str,
         at: datetime,
     ) -> Snooze:
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             await tx.execute(
                 "INSERT INTO reminder_snoozes (guild_id, user_id, event_id, instant, due_at, locale, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -338,7 +360,8 @@ class ReminderRepository:
                 " AND due_at = ?",
                 (user_id, event_id, iso(instant), iso(due_at)),
             )
-        assert row is not None
+            assert row is not None
+            await self.feed.publish(tx, PLANS_TOPIC, plans_key(guild_id, event_id, row["id"]))
         return _snooze(row)
 
     async def snooze(self, snooze_id: int) -> Snooze | None:
@@ -413,7 +436,7 @@ class ReminderRepository:
 
     async def forget_user(self, user_id: int) -> set[tuple[int, int | None]]:
         """Delete every row about the member, everywhere; returns the (guild, event) they followed."""
-        async with self._db.transaction() as tx:
+        async with self.feed.transaction() as tx:
             rows = await tx.fetch_all(
                 "SELECT guild_id, event_id FROM reminder_subscriptions WHERE user_id = ?"
                 " UNION SELECT guild_id, event_id FROM reminder_snoozes WHERE user_id = ?",
@@ -426,6 +449,8 @@ class ReminderRepository:
             await tx.execute("DELETE FROM reminder_pending_notices WHERE user_id = ?", (user_id,))
             # Their calendar feed addresses (docs/calendars.md) stop working in the same transaction.
             await tx.execute("DELETE FROM calendar_feeds WHERE kind = 'member' AND user_id = ?", (user_id,))
+            for row in rows:
+                await self.feed.publish(tx, PLANS_TOPIC, plans_key(row["guild_id"], row["event_id"]))
         return {(row["guild_id"], row["event_id"]) for row in rows}
 
     # --- the events' own history, as reminders need it -------------------------------------------
