@@ -26,7 +26,7 @@ from bot.storage.database import Database
 from bot.storage.database import open_database as open_store
 from bot.storage.lock import hold_store
 from bot.storage.repositories.content import ContentRepository
-from bot.web.server import serve_web
+from bot.web.lifecycle import serve_web
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from bot.storage.repositories.guild_settings import KEEP
 from bot.views.events import delete_confirmation_view, require_moderator, with_notices
 from bot.views.pagination import send_pages
 from bot.web.discord_side import FEED_CHOICES, apply_feed_choice, require_web, settings_feed_field
-from bot.web.server import web_of
+from bot.web.lifecycle import web_of
 from cogs.events import event_choices
 
 KIND_CHOICES = [

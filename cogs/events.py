@@ -17,7 +17,7 @@ from bot.services.events.service import When
 from bot.views.events import PastEventsButton, event_action_items
 from bot.views.pagination import send_pages
 from bot.web.discord_side import add_subscribe_field
-from bot.web.server import web_of
+from bot.web.lifecycle import web_of
 
 WHEN_CHOICES = [
     app_commands.Choice(name=text(f"commands.events.choices.{when.value}"), value=when.value) for when in When

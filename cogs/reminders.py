@@ -26,7 +26,7 @@ from bot.services.reminders import ALL_EVENTS
 from bot.views.pagination import send_pages
 from bot.views.reminders import forget_view
 from bot.web.discord_side import member_feed_lines
-from bot.web.server import web_of
+from bot.web.lifecycle import web_of
 
 CHOICE_LIMIT = 100
 MAX_CHOICES = 25

@@ -27,10 +27,12 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-
-import asyncpg
+from typing import TYPE_CHECKING
 
 from bot.storage.database import Database, Transaction
+
+if TYPE_CHECKING:
+    import asyncpg
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,9 @@ class ChangeFeed:
         await self._close_connection()
 
     async def _connect(self) -> None:
+        # Imported here, not at the top: only PostgreSQL listens, and a SQLite bot need not load asyncpg.
+        import asyncpg
+
         assert self._url is not None
         # Named, so an operator sees it in pg_stat_activity for what it is.
         connection = await asyncpg.connect(
@@ -168,6 +173,8 @@ class ChangeFeed:
             log.warning("change feed: listening again; every cache dropped (changes may have been missed)")
 
     async def _alive(self) -> bool:
+        import asyncpg  # PostgreSQL only (see _connect)
+
         connection = self._connection
         if connection is None or connection.is_closed():
             return False
@@ -178,6 +185,8 @@ class ChangeFeed:
         return True
 
     async def _reconnect(self) -> None:
+        import asyncpg  # PostgreSQL only (see _connect)
+
         delay = self._first_retry
         while True:
             try:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from bot.storage.database import StoreUnavailableError
 from bot.storage.dialect import StoreURL
-from bot.storage.repositories.identify_locks import BucketLockConnection
+
+if TYPE_CHECKING:
+    from bot.storage.repositories.identify_locks import BucketLockConnection
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,9 @@ class StoreIdentifyLocks:
         release.add_done_callback(self._releases.discard)
 
     async def _connection(self, bucket: int) -> BucketLockConnection:
+        # Imported here, not at the top: it needs asyncpg, which a bot on SQLite never loads.
+        from bot.storage.repositories.identify_locks import BucketLockConnection
+
         async with self._opening.setdefault(bucket, asyncio.Lock()):
             if bucket not in self._connections:
                 self._connections[bucket] = await BucketLockConnection.open(self._store, bucket)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import icalendar
-
 from bot import __version__
 from bot.events.models import Event, Precision
 from bot.events.places import place
@@ -34,6 +32,9 @@ def event_calendar(event: Event, *, lang: str, now: datetime) -> bytes:
     when = event.date
     if not when.precision.dated or when.start is None or when.end is None:
         raise NotDatedError(event.key)
+    # Imported on the first .ics asked for, not at start: icalendar holds about 3 MB that most processes never use.
+    import icalendar
+
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event))
     vevent.add("dtstamp", now.astimezone(UTC))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-import icalendar
-
 from bot.events.calendar import PRODID, NotDatedError, event_calendar
 from bot.events.models import Event, Precision
 
@@ -15,6 +13,8 @@ FEED_FILENAME = "summit-events.ics"
 
 def feed_calendar(events: Iterable[Event], *, lang: str, now: datetime) -> tuple[bytes, list[Event]]:
     """The calendar of the dated events (same UIDs as "Add to calendar"), and the events left out (no date)."""
+    import icalendar  # on the first feed asked for, not at start (about 3 MB; see bot/events/calendar.py)
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -1,4 +1,4 @@
-"""The web server in the bot (aiohttp): started and stopped with it, off unless `web.enabled`.
+"""The web server in the bot (aiohttp): started and stopped with it, off unless `web.enabled` (bot/web/lifecycle.py).
 
 Routes: /calendar/<token>.ics (a server's or a member's feed), /calendar/<token> (a server's page),
 /calendar/<token>/events/<key>.ics (one event), /healthz, /metrics (unless `web.metrics = false`),
@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -203,24 +201,3 @@ def _matches(header: str, etag: str) -> bool:
     """If-None-Match names this entity tag, or any ("*"); weak tags compare equal for a GET (RFC 9110 13.1.2)."""
     tags = {part.strip().removeprefix("W/") for part in header.split(",")}
     return "*" in tags or etag in tags
-
-
-@asynccontextmanager
-async def serve_web(bot: SummitBot) -> AsyncIterator[WebServer | None]:
-    """Run the web server while the bot runs, when `web.enabled`; `bot.web` is it (or None)."""
-    settings = bot.settings.web
-    server = WebServer(bot, settings) if settings.enabled else None
-    bot.web = server  # type: ignore[attr-defined]
-    if server is None:
-        yield None
-        return
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def web_of(bot: object) -> WebServer | None:
-    """The bot's running web server, None when `web.enabled` is off (set by bot.runtime)."""
-    return getattr(bot, "web", None)
