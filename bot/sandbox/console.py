@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, TextIO
 
@@ -47,9 +48,19 @@ HELP = (
 )
 
 
-def help_text(lang: str) -> str:
-    width = max(len(example) for example, _ in HELP) + 2
-    return "\n".join(f"{example:<{width}}{t(f'console.help.{key}', lang)}" for example, key in HELP)
+@dataclass(frozen=True)
+class Directive:
+    """A directive a caller adds to the console (`summit-bot emulator` adds :crowd): its :help line, what it does."""
+
+    example: str
+    help_key: str  # console.help.<key>
+    run: Callable[[Console, str], Awaitable[None]]
+
+
+def help_text(lang: str, extra: Iterable[Directive] = ()) -> str:
+    lines = [*HELP[:-2], *((d.example, d.help_key) for d in extra), *HELP[-2:]]  # :help and :quit stay last
+    width = max(len(example) for example, _ in lines) + 2
+    return "\n".join(f"{example:<{width}}{t(f'console.help.{key}', lang)}" for example, key in lines)
 
 
 class Console:
@@ -64,6 +75,7 @@ class Console:
         stdout: TextIO,
         color: bool,
         zone: tzinfo | None = None,
+        directives: Mapping[str, Directive] | None = None,
     ) -> None:
         if current not in personas:
             raise ValueError(f"unknown persona {current!r}; personas: {', '.join(personas)}")
@@ -79,6 +91,7 @@ class Console:
         self.last: InteractionResult | None = None
         self.busy = False  # while a command runs, arrivals wait to be printed after its answer
         self.arrivals = Arrivals(emu, guild, personas)
+        self.directives = dict(directives or {})
 
     @property
     def member(self) -> Member:
@@ -157,7 +170,7 @@ class Console:
         if name in ("quit", "q", "exit"):
             return False
         if name in ("help", "h", "?"):
-            self.say(help_text(self.lang))
+            self.say(help_text(self.lang, self.directives.values()))
         elif name == "as":
             if argument not in self.personas:
                 self.say("? " + t("console.personas", self.lang, personas=", ".join(self.personas)))
@@ -181,6 +194,8 @@ class Console:
             shown = "\n\n".join(render_message(m, self.display) for m in messages)
             self.say(shown or t("console.no_dm", self.lang))
             self.arrivals.shown(messages)
+        elif name in self.directives:
+            await self.directives[name].run(self, argument)
         else:
             self.say("? " + t("console.unknown_directive", self.lang, name=name))
         return True
@@ -282,9 +297,12 @@ async def run_console(
     color: bool,
     zone: tzinfo | None = None,
     prompt: Callable[[Console], Awaitable[None]] | None = None,
+    directives: Mapping[str, Directive] | None = None,
 ) -> None:
     """Read lines until :quit or end of input. With `prompt` (a terminal), it reads them instead."""
-    console = Console(emu, guild, channel, personas, current=current, stdout=stdout, color=color, zone=zone)
+    console = Console(
+        emu, guild, channel, personas, current=current, stdout=stdout, color=color, zone=zone, directives=directives
+    )
     console.say(console.banner())
     watcher = asyncio.create_task(console.watch_arrivals(), name="console-arrivals")
     try:

@@ -3,7 +3,8 @@
 It creates N servers (each with #general, a Moderators role, a `member` and a `moderator`), prints the
 token, the API and gateway URLs and a configuration snippet, tells when a shard connects, and serves
 until Ctrl-C or SIGTERM. With `console=True` a person drives server 1 from the same console as
-`summit-bot try` (the bot runs elsewhere); the emulator stops when that console ends.
+`summit-bot try` (the bot runs elsewhere), plus `:crowd` (bot/sandbox/console_crowd.py); the emulator stops
+when that console ends.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ async def _announce_shards(emulator: DiscordEmulator, out: TextIO) -> None:
 
 
 async def _console(emulator: DiscordEmulator, server: EmulatedServer) -> None:
-    from .console import run_console
+    from .console import Directive, run_console
+    from .console_crowd import crowd
     from .render import wants_color
 
     prompt = None
@@ -152,4 +154,6 @@ async def _console(emulator: DiscordEmulator, server: EmulatedServer) -> None:
         stdout=sys.stdout,
         color=wants_color(sys.stdout),
         prompt=prompt,
+        # The bot runs elsewhere, often as several processes: a crowd gives a reminder a real fan-out.
+        directives={"crowd": Directive(":crowd 300 /remind subscribe geneva-2027 1m", "crowd", crowd)},
     )
