@@ -21,7 +21,7 @@ from bot.logs import configure_logging
 from bot.shard_options import add_shard_options, refusal, with_shard_options
 from bot.shards import describe as describe_shards
 from bot.storage.database import open_database
-from bot.storage.dialect import StoreURL
+from bot.storage.dialect import StoreURL, passwords
 
 log = logging.getLogger("bot")
 
@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not settings.token:
         print("No Discord token set (DISCORD_TOKEN or discord.token): opening the offline sandbox instead.")
         return _run_sandbox(settings, None, "en-US", "member")
-    configure_logging(settings.logging.level, secrets=[settings.token])
+    configure_logging(settings.logging.level, secrets=[settings.token, *passwords(settings.database.url)])
     return _connect(command, path, settings)
 
 

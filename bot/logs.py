@@ -1,4 +1,4 @@
-"""Logging set-up, with a filter that keeps the bot token out of every record."""
+"""Logging set-up, with a filter that keeps secrets (the bot token, the database password) out of every record."""
 
 from __future__ import annotations
 
@@ -37,11 +37,33 @@ class SecretRedactor(logging.Filter):
         return text
 
 
+class OneLineWarnings(logging.Filter):
+    """A library's warning that an operator can act on without its traceback: the exception in one line.
+
+    asyncpg's pool logs "Failed to restore the pool connection floor" with a full traceback for every
+    failed reconnect while PostgreSQL is down; the bot already says the store is unavailable."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= logging.WARNING and record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {error}", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+# Loggers of libraries whose warnings are told in one line (see OneLineWarnings).
+ONE_LINE_LOGGERS = ("asyncpg.pool",)
+
+
 def configure_logging(level: str, secrets: Iterable[str] = (), stream=None) -> logging.Handler:
     """Send logs to stderr (or `stream`) through the redactor; return the handler so callers can remove it."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(SecretRedactor(secrets))
+    for name in ONE_LINE_LOGGERS:
+        library = logging.getLogger(name)
+        if not any(isinstance(existing, OneLineWarnings) for existing in library.filters):
+            library.addFilter(OneLineWarnings())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)

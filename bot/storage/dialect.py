@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,20 @@ def redact(url: str) -> str:
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
     query = "&".join(item for item in parts.query.split("&") if item and not item.lower().startswith("password="))
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def passwords(url: str) -> list[str]:
+    """The secrets a database URL holds (its password, a `password=` parameter): for the log redactor."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = [unquote(parts.password)] if parts.password else []
+    if parts.password and unquote(parts.password) != parts.password:
+        found.append(parts.password)  # as typed, percent-encoded
+    found += [unquote(value) for name, _, value in (item.partition("=") for item in parts.query.split("&"))
+              if name.lower() == "password" and value]  # fmt: skip
+    return found
 
 
 @functools.lru_cache(maxsize=2048)
