@@ -142,6 +142,7 @@ def _connect(command: str, path: Path, settings: Settings) -> int:
     from bot.discord_probe import TokenRefused
     from bot.identify_pacing import SessionStartsExhausted
     from bot.runtime import DiscordUnreachable, run_bot, sync_commands_now
+    from bot.storage.database import StoreUnavailableError
     from bot.storage.lock import StoreLockError
 
     try:
@@ -156,7 +157,8 @@ def _connect(command: str, path: Path, settings: Settings) -> int:
     except TokenRefused:
         print(refused_token_message(path, settings), file=sys.stderr)
         return EXIT_CONFIGURATION
-    except (StoreLockError, DiscordUnreachable, SessionStartsExhausted) as exc:
+    except (StoreLockError, DiscordUnreachable, SessionStartsExhausted, StoreUnavailableError) as exc:
+        # PostgreSQL down at start is exit 1 too: systemd's Restart= tries again (deploy/summit-bot@.service).
         print(f"summit-bot: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     return 0

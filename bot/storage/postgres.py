@@ -209,5 +209,7 @@ class PostgresDatabase(Database):
 
 def _reason(exc: BaseException) -> str:
     """The driver's reason, which names no password (asyncpg never echoes it)."""
+    if isinstance(exc, OSError) and exc.strerror:  # "Connect call failed ('db', 5432)", not errno 111
+        return exc.strerror
     text: Any = getattr(exc, "args", ())
     return str(text[0]) if text else type(exc).__name__
