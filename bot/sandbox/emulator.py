@@ -57,6 +57,7 @@ class DiscordEmulator(InteractionDriver):
         global_rate_limit: float | None = 50,
         clock: Any = None,
         heartbeat_interval_ms: int = 41250,
+        heartbeat_ack_delay: float = 0.0,  # seconds before HEARTBEAT_ACK: a network's round trip (gateway.py)
         interaction_ttl: float = 3.0,
         nonce_window: timedelta = timedelta(minutes=5),
         route_rate_limit: tuple[int, float] = (10_000, 1.0),
@@ -73,6 +74,7 @@ class DiscordEmulator(InteractionDriver):
     ) -> None:
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.heartbeat_ack_delay = heartbeat_ack_delay
         self.interaction_ttl = interaction_ttl
         self.nonce_window = nonce_window
         self.attachment_size_limit = attachment_size_limit

@@ -271,7 +271,7 @@ class Gateway:
     async def _handle_op(self, connection: Connection, op: int, data: Any) -> bool:
         """Handles one client payload; False when the connection was closed."""
         if op == HEARTBEAT:
-            connection.send_payload({"op": HEARTBEAT_ACK})
+            self._acknowledge_heartbeat(connection)
             return True
         if op == IDENTIFY:
             return await self._identify(connection, data or {})
@@ -287,6 +287,16 @@ class Gateway:
             return True
         await connection.close(UNKNOWN_OPCODE, "Unknown opcode.")
         return False
+
+    def _acknowledge_heartbeat(self, connection: Connection) -> None:
+        """At once, unless the emulator plays a network's round trip (`summit-bot emulator` does): on loopback
+        an instant ACK can reach discord.py before its heartbeat thread records the send, and it then reports
+        a whole heartbeat interval (41 s) as the gateway latency. Delayed, a dispatch may go before the ACK."""
+        delay = self.emu.heartbeat_ack_delay
+        if delay <= 0:
+            connection.send_payload({"op": HEARTBEAT_ACK})
+        else:
+            asyncio.get_running_loop().call_later(delay, connection.send_payload, {"op": HEARTBEAT_ACK})
 
     async def _identify(self, connection: Connection, data: dict[str, Any]) -> bool:
         if connection.session is not None:

@@ -23,6 +23,7 @@ from .models import Channel, Guild, Member
 from .sharding import ShardingLimits
 
 MANAGE_EVENTS = 1 << 33
+HEARTBEAT_ROUND_TRIP = 0.02  # seconds
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,18 @@ def config_snippet(emulator: DiscordEmulator) -> str:
     )
 
 
-async def serve(options: StandaloneOptions, *, out: TextIO = sys.stdout) -> int:
+def build_emulator(options: StandaloneOptions) -> DiscordEmulator:
     limits = ShardingLimits(max_concurrency=options.max_concurrency, recommended_shards=options.shards)
     token = "emulator-" + secrets.token_hex(16)
-    emulator = DiscordEmulator(token, host=options.host, port=options.port, sharding=limits)
+    # Bot processes report the gateway latency (`summit-bot status`, /about): answer heartbeats after a
+    # nearby Discord's round trip, not instantly, which discord.py would misread as 41 s (gateway.py).
+    return DiscordEmulator(
+        token, host=options.host, port=options.port, sharding=limits, heartbeat_ack_delay=HEARTBEAT_ROUND_TRIP
+    )
+
+
+async def serve(options: StandaloneOptions, *, out: TextIO = sys.stdout) -> int:
+    emulator = build_emulator(options)
     try:
         await emulator.start()
     except OSError as exc:
