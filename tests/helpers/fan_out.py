@@ -6,15 +6,21 @@ what a crash test looks at afterwards (DMs per member in the emulator, the ledge
         ...
     assert reminded(emulator, members) == [1] * len(members)
     assert await ledger_states(settings) == {"sent": len(members)}
+
+Several fan-outs of the same members, one after the other, need one subscription each (prepare_fan_outs: one
+event followed with one lead time per fan-out); tests/helpers/dm_tally.py counts their DMs apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.reminders.ledger import DeliveryKey, instant_text
+from bot.reminders.planning import Audience, DeliveryKind
 from bot.runtime import open_database
 from bot.sandbox import DiscordEmulator, Member
 from bot.services import build_services
@@ -49,6 +55,48 @@ async def prepare_fan_out(
     finally:
         await database.close()
     return starts - timedelta(seconds=lead)
+
+
+@dataclass(frozen=True)
+class FanOuts:
+    """One event whose followers have one lead time per fan-out: fan-out k is the job of `leads[k]`."""
+
+    event_id: int
+    instant: datetime
+    leads: tuple[int, ...]
+    dues: tuple[datetime, ...]
+
+    def nonce(self, k: int, member_id: int) -> str:
+        """The nonce of a member's DM in fan-out k (bot/reminders/ledger.py): how its message is told apart."""
+        key = DeliveryKey(DeliveryKind.REMINDER, self.event_id, instant_text(self.instant), Audience.DM, member_id,
+                          self.leads[k])  # fmt: skip
+        return key.nonce
+
+
+async def prepare_fan_outs(
+    settings: Settings, guild_id: int, member_ids: Sequence[int], *, due_in: Sequence[timedelta], key: str = "fan-outs"
+) -> FanOuts:
+    """The store before the first start: one event, followed by every member with one lead time per entry of
+    `due_in` (all ahead, increasing), lead k falling due `due_in[k]` from now. One subscription per member
+    however many fan-outs (1,000 members × 100 fan-outs is 1,000 saves, not 100,000)."""
+    clock = SystemClock()
+    database = await open_database(settings)
+    try:
+        services = build_services(database, settings, clock)
+        await services.events.seed_guild(guild_id)
+        now = clock.now()
+        starts = (now + max(due_in) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+        event = await services.events.repository.insert(
+            dated_event(0, guild_id, starts, key=key), shipped_hash=None, at=now - timedelta(minutes=1),
+            actor_id=None, changes=[], reason=None,
+        )  # fmt: skip
+        leads = tuple(int((starts - (now + due)).total_seconds()) for due in due_in)
+        for member_id in member_ids:
+            await services.reminders.repository.save(guild_id, member_id, event.id, locale="en-US", leads=leads,
+                                                     at=now - timedelta(hours=1))  # fmt: skip
+    finally:
+        await database.close()
+    return FanOuts(event.id, starts, leads, tuple(starts - timedelta(seconds=lead) for lead in leads))
 
 
 def reminded(emulator: DiscordEmulator, members: Sequence[Member]) -> list[int]:
