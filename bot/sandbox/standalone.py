@@ -81,26 +81,28 @@ def build_emulator(options: StandaloneOptions) -> DiscordEmulator:
     )
 
 
-async def serve(options: StandaloneOptions, *, out: TextIO = sys.stdout) -> int:
+async def serve(options: StandaloneOptions, *, out: TextIO | None = None) -> int:
+    """Serves until Ctrl-C or SIGTERM (with a console: until it ends). Printed to `out`, else to sys.stdout."""
     emulator = build_emulator(options)
     try:
         await emulator.start()
     except OSError as exc:
         print(f"summit-bot: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    banner = out or sys.stdout
     try:
         servers = populate(emulator, options.guilds, options.locale)
         shards = emulator.identify_gate.recommended_shards(options.guilds)
         print(
             f"Discord emulator on {emulator.http_base_url}: {options.guilds} servers, {shards} shard(s) recommended",
-            file=out,
+            file=banner,
         )
-        print(f"  token:   {emulator.token}", file=out)
-        print(f"  api:     {emulator.api_base_url}", file=out)
-        print(f"  gateway: {emulator.gateway_url}", file=out)
-        print("Point a bot at it with this in its config.toml:\n", file=out)
-        print(config_snippet(emulator) + "\n", file=out)
-        print("Ctrl-C or SIGTERM stops it.", file=out, flush=True)
+        print(f"  token:   {emulator.token}", file=banner)
+        print(f"  api:     {emulator.api_base_url}", file=banner)
+        print(f"  gateway: {emulator.gateway_url}", file=banner)
+        print("Point a bot at it with this in its config.toml:\n", file=banner)
+        print(config_snippet(emulator) + "\n", file=banner)
+        print("Ctrl-C or SIGTERM stops it.", file=banner, flush=True)
         announcer = asyncio.create_task(_announce_shards(emulator, out), name="emulator-shards")
         try:
             if options.console:
@@ -128,8 +130,10 @@ async def _until_stopped() -> None:
             loop.remove_signal_handler(received)
 
 
-async def _announce_shards(emulator: DiscordEmulator, out: TextIO) -> None:
-    """One line whenever a session gets READY (so a person, or a test, sees a bot's shard arrive)."""
+async def _announce_shards(emulator: DiscordEmulator, out: TextIO | None) -> None:
+    """One line whenever a session gets READY (so a person, or a test, sees a bot's shard arrive). Without
+    `out`, to sys.stdout as it is at that moment: the console's prompt replaces it to print above the line
+    being typed, instead of over it."""
     announced: set[str] = set()
     while True:
 
@@ -140,7 +144,7 @@ async def _announce_shards(emulator: DiscordEmulator, out: TextIO) -> None:
         for session in await emulator.gateway_signal.wait_for(newly_ready, None):
             announced.add(session.id)
             which = f"shard {session.shard[0]} of {session.shard[1]}" if session.shard else "unsharded"
-            print(f"— bot connected ({which})", file=out, flush=True)
+            print(f"— bot connected ({which})", file=out or sys.stdout, flush=True)
 
 
 async def _console(emulator: DiscordEmulator, server: EmulatedServer) -> None:
