@@ -11,12 +11,13 @@ connected to ONE emulator in the test process, for the multi-process tests.
         await cluster.processes[1].wait_for_log(r"…")     # a BotProcess: await a log line, no sleep
 
 Or build the emulator yourself and use `Cluster(emulator, store_url, shard_count=6, ranges=["0-1", …],
-workdir=tmp_path)` as an async context manager (`start()` / `stop()` by hand). The processes share
-the store; PostgreSQL, since on SQLite a partial shard range is refused. Ready means: the emulator has
-sent READY and every GUILD_CREATE on each of the process's shards and holds their connections, and the
-process has logged discord.py's on_ready ("connected as …"), so its guilds are in its cache. `stop()`
-sends SIGTERM to every process, then SIGKILL to any still running after `stop_timeout`; the context
-managers always stop them, whatever the test did.
+workdir=tmp_path)` as an async context manager (`start()` / `stop()` by hand); `cluster={"lease_seconds": 1}`
+sets numbers of the [cluster] section (shorter leases for tests). The processes share the store;
+PostgreSQL, since on SQLite a partial shard range is refused. Ready means: the emulator has sent READY and
+every GUILD_CREATE on each of the process's shards and holds their connections, and the process has logged
+discord.py's on_ready ("connected as …"), so its guilds are in its cache. `stop()` sends SIGTERM to every
+process, then SIGKILL to any still running after `stop_timeout`; the context managers always stop them,
+whatever the test did.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Cluster:
     def __init__(
         self, emulator: DiscordEmulator, store_url: str, *, shard_count: int, ranges: Sequence[str], workdir: Path,
         reminders: dict[str, Any] | None = None, discord: dict[str, Any] | None = None, level: str = "INFO",
-        ready_timeout: float = 60.0, stop_timeout: float = 10.0,
+        ready_timeout: float = 60.0, stop_timeout: float = 10.0, cluster: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         owned = sorted(shard for shard_range in ranges for shard in shard_ids(shard_range))
         if owned != list(range(shard_count)):
@@ -86,6 +87,9 @@ class Cluster:
             config = write_config(
                 workdir / f"bot-{i}.toml", emulator, store_url, reminders=reminders, level=level, discord=settings
             )
+            if cluster:  # leases and heartbeats: a [cluster] section
+                with config.open("a", encoding="utf-8") as file:
+                    file.write("[cluster]\n" + "".join(f"{key} = {value!r}\n" for key, value in cluster.items()))
             self.processes.append(BotProcess(config, emulator.token))
 
     # -- who owns what ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ event followed with one lead time per fan-out); tests/helpers/dm_tally.py counts
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,11 +74,13 @@ class FanOuts:
 
 
 async def prepare_fan_outs(
-    settings: Settings, guild_id: int, member_ids: Sequence[int], *, due_in: Sequence[timedelta], key: str = "fan-outs"
-) -> FanOuts:
+    settings: Settings, guild_id: int, member_ids: Sequence[int], *, due_in: Sequence[timedelta], key: str = "fan-outs",
+    dm_channels: Mapping[int, int] | None = None,
+) -> FanOuts:  # fmt: skip
     """The store before the first start: one event, followed by every member with one lead time per entry of
     `due_in` (all ahead, increasing), lead k falling due `due_in[k]` from now. One subscription per member
-    however many fan-outs (1,000 members × 100 fan-outs is 1,000 saves, not 100,000)."""
+    however many fan-outs (1,000 members × 100 fan-outs is 1,000 saves, not 100,000). `dm_channels` (member →
+    channel id) are stored as the bot stores them after a first DM: a reminder then costs one request."""
     clock = SystemClock()
     database = await open_database(settings)
     try:
@@ -94,6 +96,8 @@ async def prepare_fan_outs(
         for member_id in member_ids:
             await services.reminders.repository.save(guild_id, member_id, event.id, locale="en-US", leads=leads,
                                                      at=now - timedelta(hours=1))  # fmt: skip
+        for member_id, channel_id in (dm_channels or {}).items():
+            await services.reminders.repository.set_dm_channel(member_id, channel_id)
     finally:
         await database.close()
     return FanOuts(event.id, starts, leads, tuple(starts - timedelta(seconds=lead) for lead in leads))

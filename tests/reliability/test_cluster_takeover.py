@@ -38,18 +38,11 @@ FIRST_DUE = 6.0  # seconds after the store is prepared: about when the cluster i
 GAP = 8.0 if LONG else 6.5
 STATUS_SLACK = 3.5  # after the first trial, which also runs `summit-bot status` twice
 RESTART_SLACK = 3.5  # before the last fan-out: the last victim is running again (a start takes ~3 s)
-LEASE = {"heartbeat_seconds": 0.25, "lease_seconds": 1}
+LEASE = {"heartbeat_seconds": 0.25, "lease_seconds": 1}  # short, for the test
 GLOBAL_LIMIT = 1000  # per second for the whole cluster (shared on PostgreSQL): above the ~200 DMs/s 3 processes reach
 WAIT = 45.0  # longest wait for a kill point or a fan-out's end: a stuck fan-out fails, it does not hang
 
 pytestmark = pytest.mark.timeout(120 + TRIALS * 3 * GAP)
-
-
-def with_cluster_section(cluster: Cluster) -> None:
-    """Short leases for the test: a [cluster] section in each process's settings file."""
-    for process in cluster.processes:
-        with process.config.open("a", encoding="utf-8") as config:
-            config.write("[cluster]\n" + "".join(f"{key} = {value}\n" for key, value in LEASE.items()))
 
 
 async def show_the_takeover(cluster: Cluster, victim: int, victim_pid: int, workdir, store_url: str) -> None:
@@ -86,6 +79,16 @@ async def settle_left_claims(cluster: Cluster, settings: Settings) -> int:
     return left
 
 
+async def what_went_on(cluster: Cluster, settings: Settings) -> str:
+    """For a failure: the ledger's states and each process's latest lines that matter."""
+    marks = ("WARNING", "ERROR", "taking over", "finished", "reminders started", "gone")
+    lines = [f"ledger: {await ledger_states(settings)}"]
+    for i in range(PROCESSES):
+        said = [line for line in cluster.log(i) if any(mark in line for mark in marks)]
+        lines += [f"process {i} (running: {cluster.processes[i].running}):", *(f"  {line}" for line in said[-12:])]
+    return "\n".join(lines)
+
+
 def took_over(cluster: Cluster, survivors: list[int], marks: dict[int, int]) -> bool:
     """Whether a survivor logged a takeover since `marks` (its log's length at the kill)."""
     return any("taking over" in line for i in survivors for line in cluster.log(i)[marks[i] :])
@@ -106,9 +109,8 @@ async def test_processes_killed_at_random_points_of_fan_outs_every_member_remind
         tally = DmTally(emulator, fan_outs, members)
         cluster = Cluster(
             emulator, postgres_url, shard_count=PROCESSES, ranges=[str(i) for i in range(PROCESSES)],
-            workdir=tmp_path, discord={"global_rate_limit": GLOBAL_LIMIT},
+            workdir=tmp_path, discord={"global_rate_limit": GLOBAL_LIMIT}, cluster=LEASE,
         )  # fmt: skip
-        with_cluster_section(cluster)
         restarts: dict[int, asyncio.Task[None]] = {}
         takeover_seconds: list[float] = []
         taken_over = settled = 0
@@ -143,6 +145,8 @@ async def test_processes_killed_at_random_points_of_fan_outs_every_member_remind
             await tally.wait(last, MEMBERS, timeout=WAIT)
             await cluster.stop()
             settled = await settle_left_claims(cluster, settings)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n{await what_went_on(cluster, settings)}") from None
         finally:
             for task in restarts.values():
                 task.cancel()
