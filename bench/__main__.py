@@ -9,7 +9,17 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import cluster_fanout, cluster_footprint, fanout, footprint, interactions, reminder_lateness, scale, web
+from . import (
+    cluster_fanout,
+    cluster_footprint,
+    cluster_takeover,
+    fanout,
+    footprint,
+    interactions,
+    reminder_lateness,
+    scale,
+    web,
+)
 from .results import Figure, machine, table, write
 
 BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
@@ -17,6 +27,7 @@ BENCHMARKS: dict[str, Callable[..., Awaitable[list[Figure]]]] = {
     reminder_lateness.NAME: reminder_lateness.run,
     fanout.NAME: fanout.run,
     cluster_fanout.NAME: cluster_fanout.run,
+    cluster_takeover.NAME: cluster_takeover.run,
     scale.NAME: scale.run,
     footprint.NAME: footprint.run,
     cluster_footprint.NAME: cluster_footprint.run,
