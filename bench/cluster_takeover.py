@@ -103,11 +103,12 @@ async def _fan_out_in(workdir: Path, store_url: str, count: int, *, processes: i
     async with DiscordEmulator(global_rate_limit=GLOBAL_LIMIT, request_log_size=3 * count, sharding=limits) as emulator:
         guild = emulator.create_guild("Summit Community")
         members = members_with_open_dms(emulator, guild, count, "follower")
-        # Due once the store is written (~2 ms a member) and the processes are up: they plan it at start.
+        # Due once the store is written (~2 ms a member) and the processes are up: they plan it at start. The
+        # event starts long after the fan-out's end: a claim taken over once it has started would be skipped.
         due_in = timedelta(seconds=20 + 0.003 * count)
         fan_outs = await prepare_fan_outs(
             validate_settings({"database": {"url": store_url}}), guild.id, [member.id for member in members],
-            due_in=[due_in], key=f"takeover-{processes}",
+            due_in=[due_in], key=f"takeover-{processes}", starts_after=timedelta(seconds=3 * count / GLOBAL_LIMIT),
             dm_channels={member.id: dm_channel_id(emulator, member) for member in members},
         )  # fmt: skip
         tally = DmTally(emulator, fan_outs, members)

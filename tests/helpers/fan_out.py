@@ -75,19 +75,21 @@ class FanOuts:
 
 async def prepare_fan_outs(
     settings: Settings, guild_id: int, member_ids: Sequence[int], *, due_in: Sequence[timedelta], key: str = "fan-outs",
-    dm_channels: Mapping[int, int] | None = None,
+    dm_channels: Mapping[int, int] | None = None, starts_after: timedelta = timedelta(minutes=2),
 ) -> FanOuts:  # fmt: skip
     """The store before the first start: one event, followed by every member with one lead time per entry of
     `due_in` (all ahead, increasing), lead k falling due `due_in[k]` from now. One subscription per member
     however many fan-outs (1,000 members × 100 fan-outs is 1,000 saves, not 100,000). `dm_channels` (member →
-    channel id) are stored as the bot stores them after a first DM: a reminder then costs one request."""
+    channel id) are stored as the bot stores them after a first DM: a reminder then costs one request. The event
+    starts at least `starts_after` after the last due time: a claim settled once the event has started is
+    skipped (too late to be of use), so a long fan-out needs an event further ahead."""
     clock = SystemClock()
     database = await open_database(settings)
     try:
         services = build_services(database, settings, clock)
         await services.events.seed_guild(guild_id)
         now = clock.now()
-        starts = (now + max(due_in) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+        starts = (now + max(due_in) + starts_after + timedelta(minutes=1)).replace(second=0, microsecond=0)
         event = await services.events.repository.insert(
             dated_event(0, guild_id, starts, key=key), shipped_hash=None, at=now - timedelta(minutes=1),
             actor_id=None, changes=[], reason=None,
