@@ -66,6 +66,12 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._runs: dict[int, set[Run]] = {}
 
+    def stop_all(self) -> None:
+        """The process is stopping: every run stops before its next message (those under way finish)."""
+        for runs in self._runs.values():
+            for run in runs:
+                run.stale = True
+
     def stop_runs(self, event_id: int) -> None:
         """The event changed: runs planned for its old state stop before their next message."""
         for run in self._runs.get(event_id, ()):

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60.0
+# How long a clean stop waits for the messages under way (each is one request; systemd waits 90 s).
+STOP_DRAIN_SECONDS = 5.0
 # A claim younger than this may still be in the hands of a send under way in this process.
 SWEEP_MIN_AGE = timedelta(seconds=60)
 _NOTICE_KINDS = (ChangeKind.MOVED, ChangeKind.POSTPONED, ChangeKind.CORRECTED, ChangeKind.CANCELLED)
@@ -156,8 +158,13 @@ class ReminderRuntime:
         return len(guilds)
 
     async def stop(self) -> None:
+        """A clean stop: no new job, no new message; the messages under way get Discord's answer and their
+        ledger row (for up to STOP_DRAIN_SECONDS) instead of being left claimed for the next start."""
         self.board.drop_all()
+        self.dispatcher.stop_all()
         tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_DRAIN_SECONDS)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import signal
 import socket
+from datetime import timedelta
 
 import pytest
 
+from bot.config import validate_settings
 from bot.sandbox import DiscordEmulator
 from tests.helpers.bot_process import BotProcess, write_config
+from tests.helpers.fan_out import ledger_states, prepare_fan_out, reminded, wait_reminded
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -73,3 +76,34 @@ async def test_sigterm_while_discord_is_unreachable_at_start_stops_at_once(tmp_p
         finally:
             if bot.running:
                 await bot.kill()
+
+
+async def test_sigterm_mid_fan_out_leaves_no_claim_unconfirmed_and_a_start_finishes_it_once(tmp_path):
+    """The messages under way when SIGTERM comes get Discord's answer and their ledger row; the rest wait
+    for the next start, which sends each once."""
+    members_count, limit = 200, 100  # requests/s: the fan-out takes ~3 s, 16 sends under way at any moment
+    async with DiscordEmulator(global_rate_limit=limit) as emulator:
+        guild = emulator.create_guild("Summit Community")
+        members = [emulator.create_member(guild, f"member{n:03d}") for n in range(members_count)]
+        database = tmp_path / "bot.sqlite3"
+        settings = validate_settings({"database": {"path": str(database)}})
+        await prepare_fan_out(settings, guild.id, [m.id for m in members], due_in=timedelta(seconds=1))
+        config = write_config(tmp_path / "bot.toml", emulator, database, global_rate_limit=limit)
+        bot = BotProcess(config, emulator.token)
+        try:
+            await bot.start()
+            await wait_reminded(emulator, members, members_count // 4, timeout=30)
+            assert await bot.stop(sent=signal.SIGTERM) == 0
+            reached = sum(1 for n in reminded(emulator, members) if n)
+            assert reached < members_count, "the stop came after the fan-out"
+            assert await ledger_states(settings) == {"sent": reached}, "a message under way was left unconfirmed"
+
+            await bot.start()
+            await wait_reminded(emulator, members, members_count, timeout=30)
+            await bot.wait_for_log(r"run remind:\d+:\d+:dm finished")
+            assert await bot.stop(sent=signal.SIGTERM) == 0
+        finally:
+            if bot.running:
+                await bot.kill()
+    assert reminded(emulator, members) == [1] * members_count
+    assert await ledger_states(settings) == {"sent": members_count}

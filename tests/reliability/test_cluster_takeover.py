@@ -74,9 +74,9 @@ def check_once(tally: DmTally, k: int, what: str) -> None:
 
 
 async def settle_left_claims(cluster: Cluster, settings: Settings) -> int:
-    """A clean stop cancels the sends still awaiting Discord's answer: the last members may have their DM
-    while their claim is unconfirmed. The next start settles such claims (the nonce: no second DM); one
-    process started and stopped again shows it. How many there were."""
+    """A clean stop lets the sends under way get Discord's answer (bot/reminders/runtime.py, up to 5 s), so
+    normally none is left claimed; one left by a send longer than that would be settled by the next start
+    (the nonce: no second DM): one process started and stopped again shows it. How many there were."""
     left = (await ledger_states(settings)).get("claimed", 0)
     if left:
         await cluster.restart(0)
