@@ -256,13 +256,14 @@ async def test_the_repository_accepts_hostile_tokens_directly(repository):
         await repository.count(query.tokens, prefix_last=True)
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-async def test_hostile_values_are_refused_or_answered(service, value):
-    try:
-        results = await service.search(value)
-    except (InvalidInputError, NotFoundError):
-        return
-    assert results.hits
+async def test_hostile_values_are_refused_or_answered(service):
+    # One store for every value (seeding the declaration's index costs ~0.4 s on PostgreSQL per test).
+    for value in HOSTILE:
+        try:
+            results = await service.search(value)
+        except (InvalidInputError, NotFoundError):
+            continue
+        assert results.hits, f"{value!r}: neither refused nor answered"
 
 
 # --- Ranking and snippets -------------------------------------------------------------------------------------
